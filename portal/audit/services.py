@@ -1,0 +1,78 @@
+"""The one helper that every state change calls: ``record``."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import has_request_context, request
+
+from ..extensions import db
+from .models import AuditEntry
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "value") and not isinstance(value, (str, int, float, bool)):
+        return _plain(value.value)  # enums
+    return value
+
+
+def snapshot(obj: Any, fields: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """The given fields of a model as plain JSON data, for ``before`` and ``after``."""
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def record(
+    actor,
+    action: str,
+    obj: Any = None,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+    summary: str = "",
+    object_type: str | None = None,
+    object_id: int | None = None,
+    unit_id: int | None = None,
+) -> AuditEntry:
+    """Append an audit entry for a state change; flushed with the change, in the same transaction.
+
+    ``actor`` is an Account or None (the system, e.g. a CLI command). Never put personal data
+    (ID numbers, mobiles) in ``before``/``after``: the log outlives the purge of such data.
+    """
+    if obj is not None:
+        object_type = object_type or getattr(obj, "__tablename__", type(obj).__name__.lower())
+        if object_id is None:
+            if getattr(obj, "id", None) is None:
+                db.session.flush()
+            object_id = getattr(obj, "id", None)
+        if unit_id is None:
+            unit_id = getattr(obj, "unit_id", None)
+    actor_id = getattr(actor, "id", None)
+    actor_label = ""
+    if actor is not None:
+        # Staff and admins act in office and are named; residents only by account number, so that
+        # the log holds no resident's personal data after the account is deleted.
+        actor_label = f"{actor.name} ({actor.role})" if actor.role != "resident" else f"resident #{actor.id}"
+    entry = AuditEntry(
+        actor_id=actor_id,
+        actor_label=actor_label or "system",
+        unit_id=unit_id,
+        object_type=object_type or "",
+        object_id=object_id,
+        action=action,
+        before=_plain(before) if before is not None else None,
+        after=_plain(after) if after is not None else None,
+        summary=summary[:500],
+        ip=(request.remote_addr if has_request_context() else None),
+    )
+    db.session.add(entry)
+    db.session.flush([entry])
+    return entry

@@ -1,0 +1,71 @@
+"""The access checks that every staff and admin route uses.
+
+``staff_required`` / ``admin_required`` guard a view by role; ``ensure_unit_access(obj)`` guards an
+object: staff may touch only their own unit's objects (403 otherwise, whatever the URL), admins
+(the district office) may touch every unit's. ``get_for_unit`` loads an object and checks it in
+one step.
+"""
+from __future__ import annotations
+
+from functools import wraps
+from typing import TypeVar
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from ..extensions import db
+
+T = TypeVar("T")
+
+
+def _role_required(*roles: str):
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+staff_required = _role_required("staff", "admin")
+admin_required = _role_required("admin")
+
+
+def can_manage_unit(account, unit_id: int | None) -> bool:
+    if account is None or not account.is_authenticated:
+        return False
+    if account.role == "admin":
+        return True
+    return account.role == "staff" and unit_id is not None and account.unit_id == unit_id
+
+
+def unit_id_of(obj) -> int | None:
+    """The unit an object belongs to: its ``unit_id``, or that of its ``owner_unit_id`` chain."""
+    if hasattr(obj, "owner_unit_id"):
+        return obj.owner_unit_id
+    if hasattr(obj, "unit_id"):
+        return obj.unit_id
+    if obj.__class__.__name__ == "Unit":
+        return obj.id
+    raise TypeError(f"{type(obj).__name__} has no unit")
+
+
+def ensure_unit_access(obj_or_unit_id) -> None:
+    """Abort with 403 unless the current account may manage the object (or the unit id)."""
+    unit_id = obj_or_unit_id if isinstance(obj_or_unit_id, int) else unit_id_of(obj_or_unit_id)
+    if not can_manage_unit(current_user, unit_id):
+        abort(403)
+
+
+def get_for_unit(model: type[T], object_id: int) -> T:
+    """Load ``model`` by id (404 if missing) and check the current account may manage it (403)."""
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    ensure_unit_access(obj)
+    return obj

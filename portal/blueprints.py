@@ -1,0 +1,30 @@
+"""Registers every feature's blueprint and its place in the main navigation."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+# The five public sections appear in the header only once their feature exists (no placeholders):
+# each feature adds its (endpoint, label) here when it lands.
+NAV_SECTIONS: list[tuple[str, object]] = [
+    ("units.index", _l("Units")),
+]
+
+
+def register_blueprints(app: Flask) -> None:
+    from .accounts import bp as accounts_bp
+    from .admin import bp as admin_bp
+    from .audit import bp as audit_bp
+    from .auth import bp as auth_bp
+    from .calendar import bp as calendar_bp
+    from .main import bp as main_bp
+    from .notifications import bp as notifications_bp
+    from .units import bp as units_bp
+
+    for bp in (main_bp, auth_bp, accounts_bp, units_bp, notifications_bp, audit_bp, calendar_bp,
+               admin_bp):
+        app.register_blueprint(bp)
+
+    @app.context_processor
+    def inject_nav():
+        return {"nav_sections": NAV_SECTIONS}

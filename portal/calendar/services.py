@@ -1,0 +1,253 @@
+"""Working-day arithmetic over the calendar tables.
+
+Rules (DESIGN.md §3): a day is a working day when it is a make-up working day, or a weekday that
+is not a statutory holiday. "The Nth working day after D" never counts D itself, whatever D is.
+A date in a year without a loaded schedule falls back to the weekend rule and is provisional.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Iterable
+
+from sqlalchemy import delete, select
+
+from flask_babel import gettext as _
+
+from .. import clock
+from ..audit.services import record
+from ..errors import UserInputError
+from ..extensions import db
+from .models import CalendarDay, CalendarYear, DayKind
+
+
+@dataclass(frozen=True)
+class DueDate:
+    day: date
+    provisional: bool
+
+    def __str__(self) -> str:
+        return self.day.isoformat() + (" provisional" if self.provisional else "")
+
+
+class WorkingCalendar:
+    """The loaded years and their exceptions, read once and queried in memory."""
+
+    def __init__(self, loaded_years: set[int], exceptions: dict[date, str]):
+        self.loaded_years = loaded_years
+        self.exceptions = exceptions
+
+    @classmethod
+    def load(cls, years: Iterable[int] | None = None) -> "WorkingCalendar":
+        year_query = select(CalendarYear.year)
+        day_query = select(CalendarDay.day, CalendarDay.kind)
+        if years is not None:
+            years = sorted(set(years))
+            year_query = year_query.where(CalendarYear.year.in_(years))
+            day_query = day_query.where(CalendarDay.year.in_(years))
+        loaded = set(db.session.scalars(year_query))
+        exceptions = {row.day: row.kind for row in db.session.execute(day_query)}
+        return cls(loaded, exceptions)
+
+    def is_loaded(self, day: date) -> bool:
+        return day.year in self.loaded_years
+
+    def is_working_day(self, day: date) -> bool:
+        kind = self.exceptions.get(day)
+        if kind == DayKind.workday.value:
+            return True
+        if kind == DayKind.holiday.value:
+            return False
+        return day.weekday() < 5
+
+    def add_working_days(self, start: date, n: int) -> DueDate:
+        """The nth working day after ``start`` (``start`` itself never counts)."""
+        if n < 1:
+            raise ValueError("n must be at least 1")
+        day = start
+        counted = 0
+        provisional = False
+        while counted < n:
+            day += timedelta(days=1)
+            if not self.is_loaded(day):
+                provisional = True
+            if self.is_working_day(day):
+                counted += 1
+        return DueDate(day, provisional)
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after ``start`` up to and including ``end`` (negative if end < start)."""
+        if end == start:
+            return 0
+        sign = 1
+        if end < start:
+            start, end, sign = end, start, -1
+        count = 0
+        day = start
+        while day < end:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return sign * count
+
+
+def add_working_days(start: date, n: int) -> DueDate:
+    """The nth working day after ``start`` and whether it is provisional (a year not loaded)."""
+    # A generous window of years: n working days never span more than a couple of years.
+    years = range(start.year, start.year + 2 + n // 200)
+    return WorkingCalendar.load(years).add_working_days(start, n)
+
+
+def working_days_between(start: date, end: date) -> int:
+    low, high = min(start, end), max(start, end)
+    return WorkingCalendar.load(range(low.year, high.year + 1)).working_days_between(start, end)
+
+
+def is_working_day(day: date) -> bool:
+    return WorkingCalendar.load([day.year]).is_working_day(day)
+
+
+def loaded_years() -> list[int]:
+    return list(db.session.scalars(select(CalendarYear.year).order_by(CalendarYear.year)))
+
+
+def missing_years(years: Iterable[int]) -> list[int]:
+    have = set(loaded_years())
+    return sorted(set(years) - have)
+
+
+# --- loading a year -----------------------------------------------------------------------------
+
+KIND_WORDS = {
+    "holiday": DayKind.holiday.value, "休": DayKind.holiday.value, "假": DayKind.holiday.value,
+    "节假日": DayKind.holiday.value, "off": DayKind.holiday.value,
+    "workday": DayKind.workday.value, "班": DayKind.workday.value, "上班": DayKind.workday.value,
+    "调休上班": DayKind.workday.value, "work": DayKind.workday.value,
+}
+
+
+def parse_year_text(year: int, text: str) -> list[tuple[date, str, str]]:
+    """Parse the plain text format: one ``YYYY-MM-DD kind [name]`` a line; ``#`` starts a comment.
+
+    ``kind`` is ``holiday`` (or 休) or ``workday`` (or 班). Raises UserInputError naming the line.
+    """
+    days: list[tuple[date, str, str]] = []
+    seen: set[date] = set()
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split(None, 2)
+        if len(parts) < 2:
+            raise UserInputError("text", _("Line %(n)s: expected \"date kind [name]\", for example "
+                                           "2027-10-01 holiday National Day.", n=number))
+        try:
+            day = date.fromisoformat(parts[0])
+        except ValueError:
+            raise UserInputError("text", _("Line %(n)s: \"%(value)s\" is not a date of the form YYYY-MM-DD.",
+                                           n=number, value=parts[0])) from None
+        if day.year != year:
+            raise UserInputError("text", _("Line %(n)s: %(day)s is not in %(year)s.",
+                                           n=number, day=day.isoformat(), year=year))
+        kind = KIND_WORDS.get(parts[1].lower())
+        if kind is None:
+            raise UserInputError("text", _("Line %(n)s: kind \"%(value)s\" must be holiday (休) or "
+                                           "workday (班).", n=number, value=parts[1]))
+        if day in seen:
+            raise UserInputError("text", _("Line %(n)s: %(day)s is listed twice.", n=number,
+                                           day=day.isoformat()))
+        seen.add(day)
+        days.append((day, kind, parts[2].strip() if len(parts) > 2 else ""))
+    return days
+
+
+def format_year_text(year: int) -> str:
+    rows = db.session.execute(
+        select(CalendarDay).where(CalendarDay.year == year).order_by(CalendarDay.day)
+    ).scalars()
+    return "\n".join(f"{d.day.isoformat()} {d.kind} {d.name}".rstrip() for d in rows) + "\n"
+
+
+def load_year(year: int, days: list[tuple[date, str, str]], *, source: str, actor=None,
+              note: str = "") -> CalendarYear:
+    """Replace a year's schedule with ``days`` and mark the year loaded; audited."""
+    existing = db.session.get(CalendarYear, year)
+    before = None
+    if existing is not None:
+        before = {"source": existing.source, "days": _count_kinds(year)}
+        db.session.execute(delete(CalendarDay).where(CalendarDay.year == year))
+        existing.source = source
+        existing.note = note
+
+        existing.loaded_at = clock.now()
+        entry = existing
+    else:
+        entry = CalendarYear(year=year, source=source, note=note)
+        db.session.add(entry)
+    db.session.flush()
+    db.session.add_all(CalendarDay(day=d, year=year, kind=k, name=n) for d, k, n in days)
+    db.session.flush()
+    record(actor, "calendar.load_year", object_type="calendar_year", object_id=year,
+           before=before, after={"source": source, "days": _count_kinds(year)},
+           summary=f"{year}: {source}")
+    return entry
+
+
+def _count_kinds(year: int) -> dict[str, int]:
+    from sqlalchemy import func
+
+    rows = db.session.execute(
+        select(CalendarDay.kind, func.count()).where(CalendarDay.year == year).group_by(CalendarDay.kind)
+    )
+    return {kind: count for kind, count in rows}
+
+
+def chinese_calendar_years() -> list[int]:
+    """Years whose schedule the installed chinese-calendar package knows."""
+    import chinese_calendar
+
+    years = {d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays}
+    return sorted(years)
+
+
+def chinese_calendar_days(year: int) -> list[tuple[date, str, str]]:
+    """Holidays and make-up working days of ``year`` from the chinese-calendar package."""
+    import chinese_calendar
+
+    days: list[tuple[date, str, str]] = []
+    for day, name in sorted(chinese_calendar.holidays.items()):
+        if day.year == year:
+            days.append((day, DayKind.holiday.value, _holiday_name(name)))
+    for day, name in sorted(chinese_calendar.workdays.items()):
+        if day.year == year and day.weekday() >= 5:
+            days.append((day, DayKind.workday.value, _holiday_name(name) + "调休"))
+    return sorted(days)
+
+
+_HOLIDAY_NAMES = {
+    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节", "Anti-Fascist 70th Day": "抗战胜利纪念日",
+}
+
+
+def _holiday_name(value) -> str:
+    text = getattr(value, "value", None) or str(value or "")
+    return _HOLIDAY_NAMES.get(text, text)
+
+
+def sync_from_package(years: Iterable[int] | None = None, *, actor=None, replace: bool = False
+                      ) -> list[int]:
+    """Load the years chinese-calendar covers; by default only those not yet loaded."""
+    import chinese_calendar
+
+    version = getattr(chinese_calendar, "__version__", "")
+    wanted = sorted(years) if years is not None else chinese_calendar_years()
+    have = set(loaded_years())
+    done = []
+    for year in wanted:
+        if year in have and not replace:
+            continue
+        load_year(year, chinese_calendar_days(year), source=f"chinese-calendar {version}".strip(), actor=actor)
+        done.append(year)
+    return done

@@ -1,0 +1,120 @@
+"""Flask commands: users, calendar, mail, demo data."""
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from .database import commit
+from .errors import UserInputError
+from .extensions import db
+
+users_cli = AppGroup("users", help="Accounts.")
+calendar_cli = AppGroup("calendar", help="Working-day calendar.")
+mail_cli = AppGroup("mail", help="Email outbox.")
+
+
+@users_cli.command("create-admin")
+@click.option("--login", required=True, help="Email address or mainland mobile number.")
+@click.option("--name", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_admin(login: str, name: str, password: str) -> None:
+    """Create an administrator (district office) account."""
+    from .auth.services import create_account
+
+    try:
+        account = create_account(None, {"login": login, "name": name, "password": password, "role": "admin"})
+    except UserInputError as error:
+        raise click.ClickException(error.message) from None
+    commit()
+    click.echo(f"admin account {account.login} created (id {account.id})")
+
+
+@calendar_cli.command("sync")
+@click.option("--replace", is_flag=True, help="Reload years that are already loaded.")
+def calendar_sync(replace: bool) -> None:
+    """Load the years that the chinese-calendar package covers."""
+    from .calendar.services import sync_from_package
+
+    done = sync_from_package(replace=replace)
+    commit()
+    click.echo("loaded: " + (", ".join(map(str, done)) if done else "nothing new"))
+
+
+@calendar_cli.command("due")
+@click.argument("start")
+@click.argument("n", type=int)
+def calendar_due(start: str, n: int) -> None:
+    """Print the Nth working day after START (YYYY-MM-DD), and 'provisional' if it is."""
+    from .calendar.services import add_working_days
+
+    try:
+        day = date.fromisoformat(start)
+    except ValueError:
+        raise click.BadParameter("expected YYYY-MM-DD", param_hint="START") from None
+    if n < 1:
+        raise click.BadParameter("must be at least 1", param_hint="N")
+    click.echo(str(add_working_days(day, n)))
+
+
+@calendar_cli.command("load")
+@click.argument("year", type=int)
+@click.argument("path", type=click.File("r", encoding="utf-8"))
+def calendar_load(year: int, path) -> None:
+    """Load YEAR from a text file: one 'YYYY-MM-DD holiday|workday [name]' a line."""
+    from .calendar.services import load_year, parse_year_text
+
+    try:
+        days = parse_year_text(year, path.read())
+    except UserInputError as error:
+        raise click.ClickException(error.message) from None
+    load_year(year, days, source="file")
+    commit()
+    click.echo(f"{year}: {len(days)} days loaded")
+
+
+@calendar_cli.command("show")
+@click.argument("year", type=int)
+def calendar_show(year: int) -> None:
+    """Print YEAR in the text format."""
+    from .calendar.services import format_year_text
+
+    click.echo(format_year_text(year), nl=False)
+
+
+@mail_cli.command("send")
+def mail_send() -> None:
+    """Send the emails that are due (run every minute or so)."""
+    from .notifications.services import send_pending
+
+    sent, failed = send_pending()
+    click.echo(f"sent {sent}, failed {failed}")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(calendar_cli)
+    app.cli.add_command(mail_cli)
+
+    @app.cli.command("seed-demo")
+    @click.option("--force", is_flag=True, help="Seed even if the database already has units.")
+    def seed_demo(force: bool) -> None:
+        """Load demo units, accounts and content (only into an empty database)."""
+        from .demo import seed
+
+        from .units.models import Unit
+
+        if not force and db.session.scalar(select(func.count(Unit.id))):
+            click.echo("database already has data: demo not loaded")
+            return
+        passwords = seed()
+        commit()
+        click.echo("demo data loaded")
+        if current_app.config.get("DEMO_MODE") or current_app.debug:
+            click.echo("demo accounts (demo mode only):")
+            for login, role, password in passwords:
+                click.echo(f"  {role:<9} {login:<32} {password}")
+

@@ -1,0 +1,148 @@
+"""Configuration: defaults here, then ``instance/config.py``, then ``PORTAL_*`` environment variables.
+
+``DATABASE_URL``, ``REDIS_URL`` and ``SECRET_KEY`` are also read without the prefix, as most hosting
+platforms set them that way. Nothing here is read at import time by the rest of the code: every
+setting is looked up on ``current_app.config``.
+"""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+INSECURE_SECRET_KEYS = {"", "dev", "change-me", "secret", "changeme"}
+
+
+class Defaults:
+    SECRET_KEY = ""
+    # None means: SQLite file ``portal.sqlite3`` in the instance folder.
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+    REDIS_URL: str | None = None
+
+    # Portal time: every stored datetime is naive local time in this zone (China has no DST).
+    TIMEZONE = "Asia/Shanghai"
+    # An ISO datetime that freezes the clock (tests and demos only).
+    CLOCK_NOW: str | None = None
+
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = {"zh_CN": "简体中文", "en": "English"}
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 8
+    FORCE_HTTPS = False  # set behind a TLS-terminating proxy that does not redirect itself
+
+    # CSRF is checked for every POST; views that re-render their form opt in to showing the
+    # failure on the form itself (see portal.security.form_view).
+    WTF_CSRF_CHECK_DEFAULT = False
+    WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
+
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT_IP = "20 per 5 minutes"
+    LOGIN_RATE_LIMIT_ACCOUNT = "5 per 5 minutes"
+    REGISTER_RATE_LIMIT_IP = "10 per hour"
+
+    PASSWORD_MIN_LENGTH = 8
+
+    # Mail: "file" writes .eml files into instance/mail (development), "smtp" sends, "null" drops.
+    MAIL_BACKEND = "file"
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "政民互动平台 <noreply@portal.invalid>"
+    MAIL_TIMEOUT = 10
+    MAIL_MAX_ATTEMPTS = 6
+    # Try to send queued mail right after the response of the request that queued it.
+    MAIL_SEND_AFTER_REQUEST = True
+    PORTAL_BASE_URL = "http://127.0.0.1:5000"
+
+    # Rules from the seeds: settings, never literals in code.
+    FEEDBACK_DUE_WORKING_DAYS = 10
+    CONSULTATION_MIN_DAYS = 30
+    CATALOGUE_DEADLINE_MONTH_DAY = "03-31"
+    CONCENTRATED_THEME_MIN_ITEMS = 5
+    TARGET_MEETINGS_DISTRICT = 3
+    TARGET_MEETINGS_UNIT = 1
+    TARGET_OPEN_DAYS = 3
+    TARGET_OPEN_WEEKS = 1
+    OPEN_DAY_PURGE_AFTER_DAYS = 90
+
+    UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+
+    DEMO_MODE = False
+
+
+def _coerce(value: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int) and not isinstance(default, bool):
+        return int(value)
+    if isinstance(default, (dict, list)):
+        return json.loads(value)
+    return value
+
+
+def load(app, overrides: dict[str, Any] | None = None) -> None:
+    """Fill ``app.config`` in order: defaults, instance/config.py, environment, test overrides."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    for bare in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY"):
+        if os.environ.get(bare):
+            key = "SQLALCHEMY_DATABASE_URI" if bare == "DATABASE_URL" else bare
+            app.config[key] = os.environ[bare]
+    prefix = "PORTAL_"
+    for name, value in os.environ.items():
+        if not name.startswith(prefix):
+            continue
+        key = name[len(prefix):]
+        if key == "DATABASE_URL":
+            key = "SQLALCHEMY_DATABASE_URI"
+        app.config[key] = _coerce(value, app.config.get(key))
+    if overrides:
+        app.config.update(overrides)
+
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not uri:
+        os.makedirs(app.instance_path, exist_ok=True)
+        uri = "sqlite:///" + os.path.join(app.instance_path, "portal.sqlite3")
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # Survive a database restart without restarting the portal.
+        options.setdefault("pool_pre_ping", True)
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+    if app.debug or app.testing:
+        app.config["SESSION_COOKIE_SECURE"] = app.config.get("SESSION_COOKIE_SECURE_IN_DEV", False)
+        app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = "insecure-development-key"
+    elif app.config.get("SECRET_KEY", "") in INSECURE_SECRET_KEYS or len(app.config["SECRET_KEY"]) < 16:
+        raise RuntimeError(
+            "Refusing to start without a real SECRET_KEY (at least 16 random characters). "
+            "Set SECRET_KEY or PORTAL_SECRET_KEY, or put it in instance/config.py."
+        )
+    app.config["RATELIMIT_STORAGE_URI"] = app.config.get("RATELIMIT_STORAGE_URI") or (
+        app.config["REDIS_URL"] if app.config.get("REDIS_URL") else "memory://"
+    )
+
+
+def normalise_database_url(uri: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever driver the URL names (or none)."""
+    for old in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if uri.startswith(old):
+            return "postgresql+psycopg://" + uri[len(old):]
+    return uri

@@ -1,0 +1,37 @@
+"""Database plumbing shared by every feature: SQLite pragmas, the one-commit-per-request helper."""
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .extensions import db
+
+
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    import sqlite3
+
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def init_database(app: Flask) -> None:
+    if not event.contains(Engine, "connect", _sqlite_pragmas):
+        event.listen(Engine, "connect", _sqlite_pragmas)
+    # Import every model module so that metadata (and Alembic autogenerate) sees all tables.
+    from . import models  # noqa: F401
+
+
+def is_postgres() -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+def commit() -> None:
+    """The single commit of a request; routes call it once after the services have flushed."""
+    db.session.commit()

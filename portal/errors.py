@@ -1,0 +1,116 @@
+"""Domain exceptions that services raise, and the generic error pages.
+
+Services raise ``UserInputError(field, message)`` for bad input that belongs on a form field and
+``RuleViolation(message)`` for a rule that refuses the action as a whole; routes map both back onto
+the form (``apply_to_form``) so that nothing the user typed is lost. Error pages never show a trace.
+"""
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+
+class DomainError(Exception):
+    """Base of the errors that services raise for the user to read."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class UserInputError(DomainError):
+    """Input that breaks a rule; ``field`` names the form field it belongs to (or None)."""
+
+    def __init__(self, field: str | None, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+class RuleViolation(DomainError):
+    """An action that the rules refuse in the current state (closed period, full slot...)."""
+
+
+class AccessDenied(DomainError):
+    """The current account may not touch this object (mapped to 403)."""
+
+
+def apply_to_form(form, error: DomainError) -> None:
+    """Put a domain error onto a WTForms form: on its field if it names one, else as form error."""
+    field = getattr(error, "field", None)
+    if field and field in form:
+        form[field].errors = list(form[field].errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+_TITLES = {
+    400: ("请求有误", "Bad request"),
+    403: ("无权访问", "Forbidden"),
+    404: ("页面不存在", "Page not found"),
+    405: ("不支持的操作", "Method not allowed"),
+    413: ("文件过大", "Request too large"),
+    429: ("操作过于频繁", "Too many requests"),
+    500: ("服务暂时不可用", "Server error"),
+    503: ("服务暂时不可用", "Service unavailable"),
+}
+
+
+def _messages() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood. Please go back and try again."),
+        403: _("You do not have permission to view this page or change this item."),
+        404: _("The page you are looking for does not exist or has been moved."),
+        405: _("This action is not supported here."),
+        413: _("The upload is larger than allowed."),
+        429: _("Too many attempts in a short time. Please wait a few minutes and try again."),
+        500: _("Something went wrong on our side. Nothing you submitted was saved by the failed "
+               "request. Please try again later."),
+        503: _("The service is temporarily unavailable. Please try again in a moment."),
+    }
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def render_error(code: int, message: str | None = None):
+    message = message or _messages().get(code, _messages()[500])
+    if wants_json():
+        return {"error": {"status": code, "message": message}}, code
+    return render_template("errors/error.html", code=code, message=message), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, _("The form has expired or did not come from this site. "
+                                   "Please go back, reload the page and submit again."))
+
+    @app.errorhandler(AccessDenied)
+    def access_denied(error):
+        return render_error(403)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        if code == 429:
+            return render_error(429)
+        return render_error(code if code in _TITLES else code, None if code in _TITLES else error.description)
+
+    @app.errorhandler(Exception)
+    def unhandled(error: Exception):
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        from sqlalchemy.exc import OperationalError, InterfaceError
+        if isinstance(error, (OperationalError, InterfaceError)):
+            return render_error(503)
+        return render_error(500)
+
+
+def form_status() -> int:
+    """200 for a form shown afresh, 422 for a submitted form shown again with its errors."""
+    return 200 if request.method == "GET" else 422

@@ -1,0 +1,56 @@
+from flask import current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.access import staff_required
+from ..auth.routes import safe_next
+from ..extensions import db
+from ..i18n import LANG_COOKIE, TEXT_SIZE_COOKIE
+from ..notifications.services import unread_count
+from ..units.models import Unit
+from . import bp
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.app_context_processor
+def inject_inbox_unread():
+    if current_user.is_authenticated:
+        return {"inbox_unread": unread_count(current_user)}
+    return {"inbox_unread": 0}
+
+
+@bp.route("/")
+def index():
+    units = db.session.scalars(select(Unit).order_by(Unit.kind, Unit.id)).all()
+    return render_template("main/index.html", units=units)
+
+
+@bp.route("/preferences/language/<code>")
+def language(code: str):
+    response = redirect(safe_next(request.args.get("next")) or url_for("main.index"))
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie(LANG_COOKIE, code, max_age=ONE_YEAR, samesite="Lax", httponly=True,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+@bp.route("/preferences/text-size/<size>")
+def text_size(size: str):
+    response = redirect(safe_next(request.args.get("next")) or url_for("main.index"))
+    if size in ("large", "normal"):
+        response.set_cookie(TEXT_SIZE_COOKIE, size, max_age=ONE_YEAR, samesite="Lax", httponly=True,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+@bp.route("/privacy")
+def privacy():
+    return render_template("main/privacy.html")
+
+
+@bp.route("/staff")
+@staff_required
+def staff_home():
+    unit = current_user.unit
+    return render_template("main/staff_home.html", unit=unit)

@@ -1,0 +1,166 @@
+"""Notify accounts (inbox + email outbox) and deliver the outbox after commit."""
+from __future__ import annotations
+
+import os
+import smtplib
+import ssl
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from flask import current_app, g, has_request_context
+from sqlalchemy import select
+
+from .. import clock
+from ..extensions import db
+from .models import InboxMessage, OutboxEmail
+
+
+def notify(account, subject: str, body: str = "", *, link: str | None = None,
+           kind: str = "general", email: bool = True, attachment: tuple[str, str, bytes] | None = None
+           ) -> InboxMessage:
+    """Put a message in the account's inbox and, if it has an email address, queue an email.
+
+    Both rows are part of the caller's transaction: if the action rolls back, nothing is sent.
+    ``link`` is a path inside the portal (it becomes an absolute URL in the email).
+    ``attachment`` is (filename, mime type, bytes).
+    """
+    message = InboxMessage(account_id=account.id, kind=kind, subject=subject[:200], body=body, link=link)
+    db.session.add(message)
+    if email and account.email:
+        queue_email(account.email, subject, body, link=link, account_id=account.id, attachment=attachment)
+    return message
+
+
+def queue_email(to_address: str, subject: str, body: str, *, link: str | None = None,
+                account_id: int | None = None, attachment: tuple[str, str, bytes] | None = None
+                ) -> OutboxEmail:
+    text = body
+    if link:
+        text = f"{body}\n\n{absolute_url(link)}"
+    item = OutboxEmail(account_id=account_id, to_address=to_address, subject=subject[:200], body=text)
+    if attachment:
+        item.attachment_name, item.attachment_type, item.attachment_data = attachment
+    db.session.add(item)
+    db.session.flush([item])
+    if has_request_context():
+        g.setdefault("queued_email_ids", []).append(item.id)
+    return item
+
+
+def absolute_url(path: str) -> str:
+    if path.startswith(("http://", "https://")):
+        return path
+    return current_app.config["PORTAL_BASE_URL"].rstrip("/") + "/" + path.lstrip("/")
+
+
+def unread_count(account) -> int:
+    from sqlalchemy import func
+
+    return db.session.scalar(
+        select(func.count(InboxMessage.id)).where(
+            InboxMessage.account_id == account.id, InboxMessage.read_at.is_(None)
+        )
+    ) or 0
+
+
+# --- delivery ---------------------------------------------------------------------------------
+
+def _build_message(item: OutboxEmail) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    msg["To"] = item.to_address
+    msg["Subject"] = item.subject
+    msg["Message-ID"] = make_msgid(domain="portal.invalid")
+    msg.set_content(item.body)
+    if item.attachment_data is not None and item.attachment_type:
+        maintype, _, subtype = item.attachment_type.partition("/")
+        msg.add_attachment(item.attachment_data, maintype=maintype, subtype=subtype or "octet-stream",
+                           filename=item.attachment_name or "attachment")
+    return msg
+
+
+def _deliver(msg: EmailMessage) -> None:
+    cfg = current_app.config
+    backend = cfg["MAIL_BACKEND"]
+    if backend == "null":
+        return
+    if backend == "file":
+        folder = os.path.join(current_app.instance_path, "mail")
+        os.makedirs(folder, exist_ok=True)
+        name = clock.now().strftime("%Y%m%d-%H%M%S-") + msg["Message-ID"].strip("<>").split("@")[0] + ".eml"
+        with open(os.path.join(folder, name), "wb") as fh:
+            fh.write(bytes(msg))
+        return
+    if backend != "smtp":
+        raise RuntimeError(f"unknown MAIL_BACKEND {backend!r}")
+    smtp_class = smtplib.SMTP_SSL if cfg["MAIL_USE_SSL"] else smtplib.SMTP
+    with smtp_class(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"]) as smtp:
+        if cfg["MAIL_USE_TLS"] and not cfg["MAIL_USE_SSL"]:
+            smtp.starttls(context=ssl.create_default_context())
+        if cfg.get("MAIL_USERNAME"):
+            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
+        smtp.send_message(msg)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Back off 1, 2, 4, 8... minutes, capped at 6 hours."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+def send_pending(ids: list[int] | None = None, limit: int = 200) -> tuple[int, int]:
+    """Send due emails (or just ``ids``); returns (sent, failed). Commits after each email so that
+    one failure never undoes another delivery, and never touches the actions that queued them."""
+    now = clock.now()
+    query = select(OutboxEmail).where(OutboxEmail.status == "pending")
+    if ids is not None:
+        query = query.where(OutboxEmail.id.in_(ids))
+    else:
+        query = query.where(OutboxEmail.next_attempt_at <= now)
+    items = db.session.scalars(query.order_by(OutboxEmail.id).limit(limit)).all()
+    sent = failed = 0
+    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+    for item in items:
+        item.attempts += 1
+        try:
+            _deliver(_build_message(item))
+        except Exception as exc:  # noqa: BLE001 - any delivery failure is retried later
+            failed += 1
+            item.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            item.next_attempt_at = now + retry_delay(item.attempts)
+            if item.attempts >= max_attempts:
+                item.status = "failed"
+            current_app.logger.warning("mail %s to %s failed: %s", item.id, item.to_address, exc)
+        else:
+            sent += 1
+            item.status = "sent"
+            item.sent_at = clock.now()
+            item.last_error = None
+        db.session.commit()
+    return sent, failed
+
+
+def init_after_request_delivery(app) -> None:
+    """After a request that queued mail has committed and answered, try to send that mail."""
+
+    @app.after_request
+    def schedule_delivery(response):
+        ids = g.pop("queued_email_ids", None)
+        if not ids or not app.config.get("MAIL_SEND_AFTER_REQUEST"):
+            return response
+
+        def deliver():
+            with app.app_context():
+                try:
+                    existing = db.session.scalars(
+                        select(OutboxEmail.id).where(OutboxEmail.id.in_(ids))
+                    ).all()  # rows of a rolled-back request are simply not there
+                    if existing:
+                        send_pending(list(existing))
+                except Exception:  # noqa: BLE001 - `flask mail send` retries later
+                    app.logger.exception("sending mail after request failed")
+                finally:
+                    db.session.remove()
+
+        response.call_on_close(deliver)
+        return response

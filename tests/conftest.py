@@ -1,0 +1,136 @@
+"""Fixtures: an app per test on a fresh database.
+
+SQLite (default): the schema is built once per session into a template file, and each test gets
+its own copy. PostgreSQL (``TEST_DATABASE_URL`` or ``DATABASE_URL`` naming one): the schema is
+built once per session and every table is truncated after each test.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from sqlalchemy import text
+
+from portal import create_app
+from portal.extensions import db
+
+from . import factories
+
+
+def _database_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    return url or None
+
+
+BASE_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-not-for-production",
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+    "MAIL_BACKEND": "null",
+    "MAIL_SEND_AFTER_REQUEST": False,
+    "ARGON2_TIME_COST": 1,
+    "ARGON2_MEMORY_COST": 8,
+    "SERVER_NAME": None,
+}
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory):
+    """Build the schema once; yields a callable giving the URL for one test."""
+    url = _database_url()
+    folder = tmp_path_factory.mktemp("db")
+    if url and not url.startswith("sqlite"):
+        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url}, instance_path=str(folder))
+        with app.app_context():
+            db.drop_all()
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP FUNCTION IF EXISTS audit_entry_append_only() CASCADE"))
+            db.create_all()
+            db.engine.dispose()
+        yield {"kind": "postgresql", "url": url}
+        return
+    template = folder / "template.sqlite3"
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{template}"},
+                     instance_path=str(folder))
+    with app.app_context():
+        db.create_all()
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.engine.dispose()
+    yield {"kind": "sqlite", "template": template}
+
+
+def _truncate_all(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(database, tmp_path):
+    """Build an app on this test's fresh database, with config overrides."""
+    made = []
+
+    def build(**overrides):
+        if database["kind"] == "sqlite":
+            target = tmp_path / "test.sqlite3"
+            if not target.exists():
+                shutil.copy(database["template"], target)
+            url = f"sqlite:///{target}"
+        else:
+            url = database["url"]
+        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url, **overrides},
+                         instance_path=str(tmp_path / "instance"))
+        made.append(app)
+        return app
+
+    yield build
+    if made:
+        if database["kind"] == "postgresql":
+            _truncate_all(made[0])
+        for app in made:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login(client):
+    """Log the test client in as an account without going through the form."""
+
+    def do(account):
+        with client.session_transaction() as session:
+            session["_user_id"] = account.get_id()
+            session["_fresh"] = True
+        return account
+
+    return do
+
+
+@pytest.fixture
+def f(app):
+    """The factories, bound to the test's database (``f.unit()``, ``f.resident()``, ...)."""
+    return factories
