@@ -1,0 +1,51 @@
+"""The one place where a decision item changes status (every feature calls it)."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..audit.services import record
+from ..errors import RuleViolation, UserInputError
+from ..extensions import db
+from .models import REASON_REQUIRED, DecisionEvent, DecisionItem
+
+
+def change_status(item: DecisionItem, new_status: str, actor, reason: str = "") -> DecisionEvent:
+    """Move ``item`` to ``new_status`` if the lifecycle allows it; recorded publicly and audited.
+
+    Raises RuleViolation for a transition the lifecycle does not allow, and UserInputError on
+    field ``reason`` when withdrawing or postponing without a public reason.
+    """
+    reason = (reason or "").strip()
+    if not item.can_move_to(new_status):
+        raise RuleViolation(_("An item in state \"%(old)s\" cannot move to \"%(new)s\".",
+                              old=status_label(item.status), new=status_label(new_status)))
+    if new_status in REASON_REQUIRED and not reason:
+        raise UserInputError("reason", _("A public reason is required to withdraw or postpone an item."))
+    old = item.status
+    item.status = new_status
+    if new_status in REASON_REQUIRED:
+        item.status_reason = reason
+    event = DecisionEvent(decision=item, from_status=old, to_status=new_status, reason=reason,
+                          actor_id=getattr(actor, "id", None))
+    db.session.add(event)
+    db.session.flush()
+    record(actor, "decision.status", item, before={"status": old},
+           after={"status": new_status, "reason": reason})
+    return event
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+STATUS_LABELS = {
+    "planned": _l("Listed in the catalogue"),
+    "drafting": _l("Drafting"),
+    "consulting": _l("Open for comments"),
+    "deliberating": _l("Under deliberation"),
+    "decided": _l("Issued"),
+    "feedback_published": _l("Feedback published"),
+    "withdrawn": _l("Withdrawn from the catalogue"),
+    "postponed": _l("Postponed"),
+}
