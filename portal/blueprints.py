@@ -14,6 +14,7 @@ NAV_SECTIONS: list[tuple[str, object]] = [
 def register_blueprints(app: Flask) -> None:
     from .accounts import bp as accounts_bp
     from .admin import bp as admin_bp
+    from .api import bp as api_bp
     from .audit import bp as audit_bp
     from .auth import bp as auth_bp
     from .calendar import bp as calendar_bp
@@ -21,8 +22,10 @@ def register_blueprints(app: Flask) -> None:
     from .notifications import bp as notifications_bp
     from .units import bp as units_bp
 
+    # Feature blueprints are imported (and so add their API endpoints to api_bp) before api_bp
+    # itself is registered, last.
     for bp in (main_bp, auth_bp, accounts_bp, units_bp, notifications_bp, audit_bp, calendar_bp,
-               admin_bp):
+               admin_bp, api_bp):
         app.register_blueprint(bp)
 
     @app.context_processor

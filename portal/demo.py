@@ -5,7 +5,7 @@ function in ``SEEDERS`` (called in order, after units and accounts exist).
 """
 from __future__ import annotations
 
-from typing import Callable
+from importlib import import_module
 
 from .accounts.models import Account
 from .auth.services import create_account, register_resident
@@ -43,13 +43,9 @@ DEMO_PASSWORD_ADMIN = "Qs-admin-2026!"
 DEMO_PASSWORD_STAFF = "Qs-staff-2026!"
 DEMO_PASSWORD_RESIDENT = "Qs-resident-2026!"
 
-# Feature seeders: callables(context: dict) run after units and accounts exist.
-SEEDERS: list[Callable[[dict], None]] = []
-
-
-def seeder(func):
-    SEEDERS.append(func)
-    return func
+# Each feature keeps its demo content in its own module, imported here in order; a module's
+# ``seed(context)`` runs after units and accounts exist and may add to ``context`` for later ones.
+FEATURE_DEMOS: list[str] = []
 
 
 def seed() -> list[tuple[str, str, str]]:
@@ -74,6 +70,7 @@ def seed() -> list[tuple[str, str, str]]:
         passwords.append((account.login, "resident", DEMO_PASSWORD_RESIDENT))
     db.session.flush()
     context = {"units": units, "admin": admin, "staff": staff, "residents": residents}
-    for func in SEEDERS:
-        func(context)
+    for module_name in FEATURE_DEMOS:
+        import_module(module_name).seed(context)
+        db.session.flush()
     return passwords

@@ -99,7 +99,9 @@ def register_error_handlers(app: Flask) -> None:
         code = error.code or 500
         if code == 429:
             return render_error(429)
-        return render_error(code if code in _TITLES else code, None if code in _TITLES else error.description)
+        if wants_json() or code not in _TITLES:
+            return render_error(code, error.description)
+        return render_error(code)
 
     @app.errorhandler(Exception)
     def unhandled(error: Exception):

@@ -6,20 +6,16 @@ from flask_login import current_user, login_required, logout_user
 
 from ..database import commit
 from ..errors import UserInputError, apply_to_form, form_status
+from ..sections import sections_for
 from ..security import form_view
 from . import bp
 from .forms import DeleteAccountForm
 from .services import delete_account, export_data
 
-# Features add the sections of "my participation" here: (template name, context function).
-ME_SECTIONS: list = []
-
-
 @bp.route("")
 @login_required
 def me():
-    sections = [(template, func(current_user)) for template, func in ME_SECTIONS]
-    return render_template("accounts/me.html", sections=sections)
+    return render_template("accounts/me.html", sections=sections_for("me", current_user))
 
 
 @bp.route("/export.json")

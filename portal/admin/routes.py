@@ -11,14 +11,11 @@ from ..calendar.services import missing_years
 from ..database import commit
 from ..errors import UserInputError, apply_to_form, form_status
 from ..extensions import db
+from ..sections import sections_for
 from ..security import form_view
 from ..units.models import Unit
 from . import bp
 from .forms import ROLE_LABELS, AccountCreateForm, AccountRoleForm
-
-# Features add their admin entries here: (endpoint, label).
-ADMIN_LINKS: list = []
-
 
 def _unit_choices(with_none: bool) -> list[tuple[int, str]]:
     units = db.session.scalars(select(Unit).order_by(Unit.kind, Unit.id)).all()
@@ -35,7 +32,8 @@ def inject_role_labels():
 @admin_required
 def index():
     year = clock.today().year
-    return render_template("admin/index.html", missing=missing_years([year, year + 1]), links=ADMIN_LINKS)
+    return render_template("admin/index.html", missing=missing_years([year, year + 1]),
+                           sections=sections_for("admin", current_user))
 
 
 @bp.route("/accounts")

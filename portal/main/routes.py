@@ -7,6 +7,7 @@ from ..auth.routes import safe_next
 from ..extensions import db
 from ..i18n import LANG_COOKIE, TEXT_SIZE_COOKIE
 from ..notifications.services import unread_count
+from ..sections import sections_for
 from ..units.models import Unit
 from . import bp
 
@@ -23,7 +24,7 @@ def inject_inbox_unread():
 @bp.route("/")
 def index():
     units = db.session.scalars(select(Unit).order_by(Unit.kind, Unit.id)).all()
-    return render_template("main/index.html", units=units)
+    return render_template("main/index.html", units=units, sections=sections_for("home"))
 
 
 @bp.route("/preferences/language/<code>")
@@ -53,4 +54,4 @@ def privacy():
 @staff_required
 def staff_home():
     unit = current_user.unit
-    return render_template("main/staff_home.html", unit=unit)
+    return render_template("main/staff_home.html", unit=unit, sections=sections_for("staff", current_user))
