@@ -50,3 +50,19 @@ def staff(unit_obj: Unit | None = None, **kw) -> Account:
 
 def admin(**kw) -> Account:
     return account("admin", **kw)
+
+
+def decision(unit_obj: Unit | None = None, **kw):
+    """A decision item (default: a major decision of 2026 in state ``planned``)."""
+    from portal.catalogue.models import DecisionItem
+
+    n = next(_seq)
+    data = dict(unit_id=(unit_obj or unit()).id, year=2026, code=f"2026-{n:02d}", kind="major",
+                title=f"关于推进城市更新的实施意见（第{n}号）", summary="推进老旧小区改造和城市更新。",
+                legal_basis="《重大行政决策程序暂行条例》", background="城市更新是民生工程。",
+                planned_quarter=3, status="planned")
+    data.update(kw)
+    obj = DecisionItem(**data)
+    db.session.add(obj)
+    db.session.flush()
+    return obj
