@@ -31,7 +31,6 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     ext.login_manager.init_app(app)
     ext.csrf.init_app(app)
     ext.bootstrap.init_app(app)
-    app.config.setdefault("BOOTSTRAP_SERVE_LOCAL", True)
     ext.limiter.init_app(app)
     ext.talisman.init_app(
         app,

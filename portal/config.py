@@ -81,6 +81,8 @@ class Defaults:
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
 
     DEMO_MODE = False
+    # Bootstrap's CSS and JS from the bootstrap-flask package, never a CDN (CSP, intranets).
+    BOOTSTRAP_SERVE_LOCAL = True
 
 
 def _coerce(value: str, default: Any) -> Any:

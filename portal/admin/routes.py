@@ -13,12 +13,12 @@ from ..errors import UserInputError, apply_to_form, form_status
 from ..extensions import db
 from ..sections import sections_for
 from ..security import form_view
-from ..units.models import Unit
+from ..units.models import Unit, units_in_order
 from . import bp
 from .forms import ROLE_LABELS, AccountCreateForm, AccountRoleForm
 
 def _unit_choices(with_none: bool) -> list[tuple[int, str]]:
-    units = db.session.scalars(select(Unit).order_by(Unit.kind, Unit.id)).all()
+    units = db.session.scalars(units_in_order()).all()
     choices = [(u.id, u.name) for u in units]
     return ([(0, _("(no unit)"))] if with_none else []) + choices
 

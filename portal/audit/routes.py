@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from ..auth.access import admin_required
 from ..extensions import db
-from ..units.models import Unit
+from ..units.models import Unit, units_in_order
 from . import bp
 from .models import AuditEntry
 
@@ -37,5 +37,5 @@ def index():
     query = query.order_by(AuditEntry.id.desc())
     page = db.paginate(query, page=args.get("page", 1, type=int), per_page=50, error_out=False)
     object_types = db.session.scalars(select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)).all()
-    units = db.session.scalars(select(Unit).order_by(Unit.id)).all()
+    units = db.session.scalars(units_in_order()).all()
     return render_template("audit/index.html", page=page, object_types=object_types, units=units)

@@ -8,7 +8,7 @@ from ..extensions import db
 from ..i18n import LANG_COOKIE, TEXT_SIZE_COOKIE
 from ..notifications.services import unread_count
 from ..sections import sections_for
-from ..units.models import Unit
+from ..units.models import Unit, units_in_order
 from . import bp
 
 ONE_YEAR = 365 * 24 * 3600
@@ -23,7 +23,7 @@ def inject_inbox_unread():
 
 @bp.route("/")
 def index():
-    units = db.session.scalars(select(Unit).order_by(Unit.kind, Unit.id)).all()
+    units = db.session.scalars(units_in_order()).all()
     return render_template("main/index.html", units=units, sections=sections_for("home"))
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, String, case, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .. import clock
@@ -40,3 +40,12 @@ class Unit(db.Model):
 
     def __repr__(self) -> str:
         return f"<Unit {self.slug}>"
+
+
+# District government first, then bureaus, then towns and street offices; in creation order.
+KIND_ORDER = case({"district_government": 0, "bureau": 1, "town": 2}, value=Unit.kind, else_=3)
+
+
+def units_in_order():
+    """A select() of all units in the order the district lists them."""
+    return select(Unit).order_by(KIND_ORDER, Unit.id)

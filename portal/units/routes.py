@@ -10,7 +10,7 @@ from ..extensions import db
 from ..security import form_view
 from . import bp
 from .forms import KIND_LABELS, UnitForm
-from .models import Unit
+from .models import Unit, units_in_order
 from .services import create_unit, update_unit
 
 
@@ -21,7 +21,7 @@ def inject_kind_labels():
 
 @bp.route("/units")
 def index():
-    units = db.session.scalars(select(Unit).order_by(Unit.kind, Unit.id)).all()
+    units = db.session.scalars(units_in_order()).all()
     return render_template("units/index.html", units=units)
 
 
@@ -36,7 +36,7 @@ def detail(slug: str):
 @bp.route("/admin/units")
 @admin_required
 def admin_list():
-    units = db.session.scalars(select(Unit).order_by(Unit.kind, Unit.id)).all()
+    units = db.session.scalars(units_in_order()).all()
     return render_template("units/admin_list.html", units=units)
 
 
