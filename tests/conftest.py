@@ -31,7 +31,7 @@ BASE_CONFIG = {
     "MAIL_BACKEND": "null",
     "MAIL_SEND_AFTER_REQUEST": False,
     "ARGON2_TIME_COST": 1,
-    "ARGON2_MEMORY_COST": 8,
+    "ARGON2_MEMORY_COST": 64,
     "SERVER_NAME": None,
 }
 

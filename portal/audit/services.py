@@ -74,5 +74,5 @@ def record(
         ip=(request.remote_addr if has_request_context() else None),
     )
     db.session.add(entry)
-    db.session.flush([entry])
+    db.session.flush()
     return entry

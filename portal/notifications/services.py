@@ -42,7 +42,7 @@ def queue_email(to_address: str, subject: str, body: str, *, link: str | None = 
     if attachment:
         item.attachment_name, item.attachment_type, item.attachment_data = attachment
     db.session.add(item)
-    db.session.flush([item])
+    db.session.flush()
     if has_request_context():
         g.setdefault("queued_email_ids", []).append(item.id)
     return item

@@ -1,0 +1,141 @@
+"""Browser journeys in a real Chromium (Debian's ``chromium`` package) driven by Playwright.
+
+The portal runs in a background thread on a free loopback port, on its own SQLite database
+built with the migrations' models and the demo data. Screenshots of key pages are written to
+``$PORTAL_E2E_ARTIFACTS`` (default ``test-artifacts/``). Without Chromium the journeys are
+skipped with a message (CI installs it).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("PORTAL_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(os.environ.get("PORTAL_E2E_ARTIFACTS") or Path(__file__).resolve().parents[2] / "test-artifacts")
+
+# Flags for a root user in a sandbox without network (see the machine notes in the README).
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
+            if not CHROMIUM:
+                item.add_marker(pytest.mark.skip(reason="Chromium not installed (apt-get install chromium)"))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS,
+            "headless": True}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai",
+            "viewport": {"width": 1280, "height": 900}}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, app, url):
+        self.app = app
+        self.url = url
+
+    def __call__(self, path: str = "/") -> str:
+        return self.url + path
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    from werkzeug.serving import make_server
+
+    from portal import create_app
+    from portal.database import commit
+    from portal.demo import seed
+    from portal.extensions import db
+
+    folder = tmp_path_factory.mktemp("e2e")
+    port = _free_port()
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'e2e.sqlite3'}",
+        "SECRET_KEY": "e2e-secret-key-not-for-production",
+        "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False,
+        "MAIL_BACKEND": "null", "RATELIMIT_ENABLED": False, "DEMO_MODE": True,
+        "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 64,
+        "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
+    }, instance_path=str(folder / "instance"))
+    with app.app_context():
+        db.create_all()
+        seed()
+        commit()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(app, f"http://127.0.0.1:{port}")
+    server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def shot(page, request):
+    """Save a full-page screenshot as a test artifact: ``shot("name")``."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str) -> Path:
+        path = ARTIFACTS / f"{request.node.name}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def axe_check(page):
+    """Run axe-core on the current page; fail on serious or critical violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def check(label: str = ""):
+        results = axe.run(page)
+        bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+        details = "\n".join(
+            f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"]) for n in v["nodes"][:5])
+            for v in bad)
+        assert not bad, f"axe violations on {label or page.url}:\n{details}"
+        return results
+
+    return check
+
+
+DEMO_PASSWORDS = {"admin": "Qs-admin-2026!", "staff": "Qs-staff-2026!", "resident": "Qs-resident-2026!"}
+
+
+@pytest.fixture
+def log_in(page, live_server):
+    def do(login: str, password: str):
+        page.goto(live_server("/auth/login"))
+        page.get_by_label("邮箱或手机号").fill(login)
+        page.get_by_label("密码", exact=True).fill(password)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_load_state()
+
+    return do
