@@ -1,4 +1,6 @@
-from flask import current_app, redirect, render_template, request, url_for
+import time
+
+from flask import current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,6 +21,26 @@ def inject_inbox_unread():
     if current_user.is_authenticated:
         return {"inbox_unread": unread_count(current_user)}
     return {"inbox_unread": 0}
+
+
+@bp.before_app_request
+def start_timer():
+    g.request_started = time.perf_counter()
+
+
+@bp.after_app_request
+def server_timing(response):
+    # Server-side duration of every response, for monitoring and the benchmark.
+    started = g.get("request_started")
+    if started is not None:
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+    return response
+
+
+@bp.route("/healthz")
+def healthz():
+    """Liveness check for load balancers (no database): also the benchmark's bare baseline."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
 
 
 @bp.route("/")
