@@ -71,11 +71,27 @@ class Defaults:
     CONSULTATION_MIN_DAYS = 30
     CATALOGUE_DEADLINE_MONTH_DAY = "03-31"
     CONCENTRATED_THEME_MIN_ITEMS = 5
+    # Adoption feedback: staff of the unit are reminded this many working days before the due date
+    # (`flask feedback remind`, run daily).
+    FEEDBACK_REMINDER_WORKING_DAYS = [3, 1]
     TARGET_MEETINGS_DISTRICT = 3
     TARGET_MEETINGS_UNIT = 1
     TARGET_OPEN_DAYS = 3
     TARGET_OPEN_WEEKS = 1
     OPEN_DAY_PURGE_AFTER_DAYS = 90
+    # Meetings with public representatives: applicants must be adults on the meeting date, and
+    # ID numbers are kept only as last 4 digits plus an HMAC-SHA256 under this key (None: a key
+    # derived from SECRET_KEY; set it explicitly in production so that rotating SECRET_KEY does not
+    # break the one-application-per-person check of meetings already open).
+    MEETING_MIN_AGE = 18
+    ID_HASH_KEY: str | None = None
+
+    # Consultations: comment length, submission limits (per account and per IP) and the Jaccard
+    # similarity of character 3-grams above which comments of different accounts form a campaign.
+    COMMENT_MAX_LENGTH = 2000
+    COMMENT_RATE_LIMIT_ACCOUNT = "10 per hour"
+    COMMENT_RATE_LIMIT_IP = "60 per hour"
+    CAMPAIGN_SIMILARITY = 0.5
 
     UPLOAD_MAX_BYTES = 20 * 1024 * 1024
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
@@ -132,7 +148,7 @@ def load(app, overrides: dict[str, Any] | None = None) -> None:
         app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
         if not app.config.get("SECRET_KEY"):
             app.config["SECRET_KEY"] = "insecure-development-key"
-    elif app.config.get("SECRET_KEY", "") in INSECURE_SECRET_KEYS or len(app.config["SECRET_KEY"]) < 16:
+    elif (app.config.get("SECRET_KEY") or "") in INSECURE_SECRET_KEYS or len(app.config["SECRET_KEY"]) < 16:
         raise RuntimeError(
             "Refusing to start without a real SECRET_KEY (at least 16 random characters). "
             "Set SECRET_KEY or PORTAL_SECRET_KEY, or put it in instance/config.py."

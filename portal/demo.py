@@ -45,7 +45,13 @@ DEMO_PASSWORD_RESIDENT = "Qs-resident-2026!"
 
 # Each feature keeps its demo content in its own module, imported here in order; a module's
 # ``seed(context)`` runs after units and accounts exist and may add to ``context`` for later ones.
-FEATURE_DEMOS: list[str] = []
+FEATURE_DEMOS: list[str] = [
+    "portal.catalogue.demo",
+    "portal.meetings.demo",
+    "portal.open_days.demo",
+    "portal.consultation.demo",
+    "portal.feedback.demo",
+]
 
 
 def seed() -> list[tuple[str, str, str]]:

@@ -10,6 +10,7 @@ import os
 import shutil
 
 import pytest
+from flask import g
 from sqlalchemy import text
 
 from portal import create_app
@@ -71,6 +72,11 @@ def _truncate_all(app) -> None:
         db.engine.dispose()
 
 
+def _fresh_g() -> None:
+    for name in list(g):
+        g.pop(name)
+
+
 @pytest.fixture
 def make_app(database, tmp_path):
     """Build an app on this test's fresh database, with config overrides."""
@@ -86,6 +92,10 @@ def make_app(database, tmp_path):
             url = database["url"]
         app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url, **overrides},
                          instance_path=str(tmp_path / "instance"))
+        # The ``app`` fixture keeps one app context pushed, and Flask reuses it for the test
+        # client's requests: without this, ``g`` (Flask-Login's current user, Flask-Babel's
+        # locale, ...) would leak from one request into the next. Production has a fresh g.
+        app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
         made.append(app)
         return app
 

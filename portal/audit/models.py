@@ -48,15 +48,26 @@ def _refuse_delete(mapper, connection, target):
 
 
 # The same rule in the database. The migration creates these triggers too (for upgrades).
+# One update is allowed: the foreign key's ON DELETE SET NULL clearing ``actor_id`` when an account
+# is erased (PIPL), with every other column unchanged; ``actor_label`` still says who acted.
+_SQLITE_ONLY_ACTOR_CLEARED = " AND ".join(
+    ["NEW.actor_id IS NULL", "OLD.actor_id IS NOT NULL"]
+    + [f'NEW."{c}" IS OLD."{c}"' for c in ("id", "at", "actor_label", "unit_id", "object_type",
+                                            "object_id", "action", "before", "after", "summary", "ip")]
+)
 SQLITE_TRIGGERS = [
     "CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry "
+    f"WHEN NOT ({_SQLITE_ONLY_ACTOR_CLEARED}) "
     "BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END",
     "CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry "
     "BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END",
 ]
 POSTGRES_TRIGGERS = [
     "CREATE OR REPLACE FUNCTION audit_entry_append_only() RETURNS trigger AS $$ "
-    "BEGIN RAISE EXCEPTION 'audit entries are append-only'; END; $$ LANGUAGE plpgsql",
+    "BEGIN "
+    "IF TG_OP = 'UPDATE' AND NEW.actor_id IS NULL AND OLD.actor_id IS NOT NULL "
+    "AND (to_jsonb(NEW) - 'actor_id') = (to_jsonb(OLD) - 'actor_id') THEN RETURN NEW; END IF; "
+    "RAISE EXCEPTION 'audit entries are append-only'; END; $$ LANGUAGE plpgsql",
     "CREATE TRIGGER audit_entry_no_update BEFORE UPDATE OR DELETE ON audit_entry "
     "FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only()",
 ]

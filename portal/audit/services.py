@@ -54,7 +54,10 @@ def record(
                 db.session.flush()
             object_id = getattr(obj, "id", None)
         if unit_id is None:
-            unit_id = getattr(obj, "unit_id", None)
+            # The same rule as the access check: owner_unit_id, else unit_id; a Unit is its own.
+            unit_id = getattr(obj, "owner_unit_id", None) or getattr(obj, "unit_id", None)
+            if unit_id is None and getattr(obj, "__tablename__", None) == "unit":
+                unit_id = obj.id
     actor_id = getattr(actor, "id", None)
     actor_label = ""
     if actor is not None:

@@ -35,7 +35,10 @@ def unauthorized():
 
 def safe_next(target: str | None) -> str | None:
     """Only same-site relative paths are followed after login (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    # Browsers drop tabs and newlines inside URLs ("/\t/evil.example" becomes "//evil.example"),
+    # so any control character or space refuses the target as well.
+    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and not any(ord(ch) <= 0x20 or ord(ch) == 0x7F for ch in target)):
         return target
     return None
 
@@ -116,6 +119,6 @@ def password():
     return render_template("auth/password.html", form=form), form_status()
 
 
-@bp.app_context_processor
-def inject_button_form():
-    return {"button_form": ButtonForm}
+# A template global rather than a context processor: the ``button`` macro of _macros/forms.html
+# is imported without context, and only globals reach imported macros.
+bp.add_app_template_global(ButtonForm, "button_form")

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from ..audit.services import record
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
-from .models import REASON_REQUIRED, DecisionEvent, DecisionItem
+from .models import REASON_REQUIRED, CatalogueChange, DecisionEvent, DecisionItem, YearlyCatalogue
 
 
 def change_status(item: DecisionItem, new_status: str, actor, reason: str = "") -> DecisionEvent:
@@ -29,6 +30,13 @@ def change_status(item: DecisionItem, new_status: str, actor, reason: str = "") 
     event = DecisionEvent(decision=item, from_status=old, to_status=new_status, reason=reason,
                           actor_id=getattr(actor, "id", None))
     db.session.add(event)
+    if new_status == "withdrawn" and item.is_major:
+        # Withdrawn from a catalogue already published: part of that catalogue's public history.
+        catalogue = db.session.scalar(select(YearlyCatalogue).where(
+            YearlyCatalogue.unit_id == item.unit_id, YearlyCatalogue.year == item.year))
+        if catalogue is not None and catalogue.is_published:
+            db.session.add(CatalogueChange(catalogue=catalogue, decision=item, kind="withdrawn",
+                                           reason=reason, actor_id=getattr(actor, "id", None)))
     db.session.flush()
     record(actor, "decision.status", item, before={"status": old},
            after={"status": new_status, "reason": reason})

@@ -3,11 +3,12 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask import current_app
 from sqlalchemy import (CheckConstraint, Column, ForeignKey, Index, String, Table, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, exists, or_, select)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .. import clock
+from .. import clock, search
 from ..extensions import db
 
 
@@ -103,6 +104,8 @@ class DecisionItem(db.Model):
     topics = relationship("Topic", secondary=decision_topic, lazy="selectin", order_by="Topic.position")
     events = relationship("DecisionEvent", back_populates="decision", order_by="DecisionEvent.id",
                           cascade="all, delete-orphan")
+    documents = relationship("DecisionDocument", back_populates="decision",
+                             order_by="DecisionDocument.id", cascade="all, delete-orphan")
 
     @property
     def is_major(self) -> bool:
@@ -110,6 +113,36 @@ class DecisionItem(db.Model):
 
     def can_move_to(self, status: str) -> bool:
         return status in TRANSITIONS.get(self.status, ())
+
+    @property
+    def next_statuses(self) -> tuple[str, ...]:
+        return TRANSITIONS.get(self.status, ())
+
+    @property
+    def flags(self) -> dict[str, bool]:
+        return {name: bool(getattr(self, name)) for name in FLAG_FIELDS}
+
+    @property
+    def result_document(self) -> "DecisionDocument | None":
+        results = [d for d in self.documents if d.kind == "decision_result"]
+        return results[-1] if results else None
+
+
+FLAG_FIELDS = ("hearing_planned", "risk_assessment", "expert_review", "legality_review")
+
+
+def public_decisions():
+    """A condition selecting the items the public may see.
+
+    A catalogue is published as a whole: the major items of a unit's catalogue that is still
+    being prepared (a YearlyCatalogue row without ``published_at``) are not public yet. Other
+    policy documents, and items of published catalogues, are.
+    """
+    unpublished = exists(select(YearlyCatalogue.id).where(
+        YearlyCatalogue.unit_id == DecisionItem.unit_id,
+        YearlyCatalogue.year == DecisionItem.year,
+        YearlyCatalogue.published_at.is_(None)))
+    return or_(DecisionItem.kind != DecisionKind.major.value, ~unpublished)
 
 
 class DecisionEvent(db.Model):
@@ -126,3 +159,117 @@ class DecisionEvent(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
 
     decision = relationship("DecisionItem", back_populates="events")
+
+
+class YearlyCatalogue(db.Model):
+    """A unit's yearly catalogue (年度重大行政决策事项目录), published as a whole on a date."""
+
+    __tablename__ = "yearly_catalogue"
+    __table_args__ = (UniqueConstraint("unit_id", "year", name="uq_yearly_catalogue_unit_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    year: Mapped[int]
+    published_at: Mapped[datetime | None]
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    unit = relationship("Unit", lazy="joined")
+    changes = relationship("CatalogueChange", back_populates="catalogue", order_by="CatalogueChange.id",
+                           cascade="all, delete-orphan")
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    @property
+    def deadline(self) -> date:
+        """The publication deadline of this year (setting CATALOGUE_DEADLINE_MONTH_DAY, "MM-DD")."""
+        month, day = (int(part) for part in current_app.config["CATALOGUE_DEADLINE_MONTH_DAY"].split("-"))
+        return date(self.year, month, day)
+
+    @property
+    def on_time(self) -> bool | None:
+        if self.published_at is None:
+            return None
+        return self.published_at.date() <= self.deadline
+
+
+class ChangeKind(str, enum.Enum):
+    added = "added"          # 新增列入目录 after publication
+    withdrawn = "withdrawn"  # 调出目录 after publication
+
+
+class CatalogueChange(db.Model):
+    """A change to a published catalogue (目录调整): an item added or withdrawn, with its reason."""
+
+    __tablename__ = "catalogue_change"
+    __table_args__ = (CheckConstraint("kind IN ('added', 'withdrawn')", name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    catalogue_id: Mapped[int] = mapped_column(ForeignKey("yearly_catalogue.id", ondelete="CASCADE"), index=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision_item.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+
+    catalogue = relationship("YearlyCatalogue", back_populates="changes")
+    decision = relationship("DecisionItem", lazy="joined")
+
+
+class DocumentKind(str, enum.Enum):
+    draft = "draft"                        # 草案全文
+    explanation = "explanation"            # 起草说明
+    interpretation = "interpretation"      # 草案解读
+    risk_assessment = "risk_assessment"    # 风险评估报告
+    expert_opinion = "expert_opinion"      # 专家论证意见
+    legality_review = "legality_review"    # 合法性审查意见
+    decision_result = "decision_result"    # 决策结果
+    evaluation = "evaluation"              # 效果评估
+    other = "other"                        # 其他
+
+
+class DecisionDocument(db.Model):
+    """A document of a decision item (决策文件): text, or an uploaded file stored under a
+    generated name in instance/uploads."""
+
+    __tablename__ = "decision_document"
+    __table_args__ = (
+        CheckConstraint("kind IN ('draft', 'explanation', 'interpretation', 'risk_assessment', "
+                        "'expert_opinion', 'legality_review', 'decision_result', 'evaluation', 'other')",
+                        name="kind_known"),
+        CheckConstraint("body IS NOT NULL OR stored_name IS NOT NULL", name="text_or_file"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision_item.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str | None] = mapped_column(Text)
+    stored_name: Mapped[str | None] = mapped_column(String(80), unique=True)
+    original_name: Mapped[str | None] = mapped_column(String(255))
+    content_type: Mapped[str | None] = mapped_column(String(120))
+    size: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+
+    decision = relationship("DecisionItem", back_populates="documents")
+
+    @property
+    def owner_unit_id(self) -> int:
+        return self.decision.unit_id
+
+    @property
+    def is_file(self) -> bool:
+        return self.stored_name is not None
+
+    @property
+    def extension(self) -> str:
+        name = self.original_name or ""
+        return name.rsplit(".", 1)[-1].upper() if "." in name else ""
+
+
+# Titles, summaries and backgrounds are searchable in Chinese (1-, 2- and longer-character words)
+# and Latin script; the index follows every flush (see portal.search).
+search.register(DecisionItem, "decision", {"title": 10, "summary": 3, "background": 1})

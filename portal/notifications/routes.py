@@ -3,6 +3,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select, update
 
 from .. import clock
+from ..auth.routes import safe_next
 from ..database import commit
 from ..extensions import db
 from . import bp
@@ -27,7 +28,7 @@ def open_message(message_id: int):
     if message.read_at is None:
         message.read_at = clock.now()
         commit()
-    return redirect(message.link if message.link and message.link.startswith("/") else url_for("notifications.inbox"))
+    return redirect(safe_next(message.link) or url_for("notifications.inbox"))
 
 
 @bp.route("/read-all", methods=["POST"])

@@ -1,0 +1,260 @@
+"""Consultations on draft decisions (征求意见), their sections, comments, campaigns and offline
+opinions. Statistics that public pages show are kept as counters, never counted per view."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (BigInteger, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .. import clock
+from ..extensions import db
+
+
+class ConsultationStatus(str, enum.Enum):
+    draft = "draft"          # 未发布 (not public)
+    upcoming = "upcoming"    # 已发布，尚未开始
+    open = "open"            # 征求意见中
+    closed = "closed"        # 已结束
+
+
+class CommentStatus(str, enum.Enum):
+    pending = "pending"      # 待审核
+    published = "published"  # 已公开
+    rejected = "rejected"    # 未通过审核
+
+
+RESPONDENT_TYPES = ("citizen", "enterprise", "organisation", "expert", "other")
+REJECTION_REASONS = ("off_topic", "personal_attack", "privacy", "advertising", "duplicate", "other")
+OFFLINE_CHANNELS = ("letter", "email", "phone", "symposium", "hearing", "field_visit", "poll")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+class Consultation(db.Model):
+    """A consultation (征求意见) on the draft of a decision item."""
+
+    __tablename__ = "consultation"
+    __table_args__ = (
+        CheckConstraint("closes_at > opens_at", name="period_order"),
+        CheckConstraint("comment_count >= 0 AND pending_count >= 0", name="counts_positive"),
+        Index("ix_consultation_published_period", "published_at", "closes_at", "opens_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision_item.id"), index=True)
+    # The unit of the decision item, kept here for access checks and the staff pages' queries.
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    explanation: Mapped[str] = mapped_column(Text, default="")       # 起草说明
+    interpretation: Mapped[str] = mapped_column(Text, default="")    # 草案解读
+    contact_address: Mapped[str] = mapped_column(String(200), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    short_period_reason: Mapped[str] = mapped_column(Text, default="")  # public
+    extension_reason: Mapped[str] = mapped_column(Text, default="")     # public
+    original_closes_at: Mapped[datetime | None]
+    published_at: Mapped[datetime | None]
+    comment_count: Mapped[int] = mapped_column(default=0)   # published comments
+    pending_count: Mapped[int] = mapped_column(default=0)   # comments awaiting moderation
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
+
+    decision = relationship("DecisionItem", lazy="joined")
+    unit = relationship("Unit", lazy="joined")
+    sections = relationship("ConsultationSection", back_populates="consultation",
+                            order_by="ConsultationSection.position", cascade="all, delete-orphan")
+
+    def status_at(self, moment: datetime) -> str:
+        if self.published_at is None:
+            return ConsultationStatus.draft.value
+        if moment < self.opens_at:
+            return ConsultationStatus.upcoming.value
+        if moment < self.closes_at:
+            return ConsultationStatus.open.value
+        return ConsultationStatus.closed.value
+
+    @property
+    def status(self) -> str:
+        return self.status_at(clock.now())
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ConsultationStatus.open.value
+
+    @property
+    def is_public(self) -> bool:
+        return self.published_at is not None
+
+    @property
+    def period_days(self) -> int:
+        return (self.closes_at - self.opens_at).days
+
+    @property
+    def days_left(self) -> int:
+        """Whole days left before closing, counting a started day (0 when not open)."""
+        if not self.is_open:
+            return 0
+        remaining = self.closes_at - clock.now()
+        return remaining.days + (1 if remaining.seconds else 0)
+
+
+class ConsultationSection(db.Model):
+    """A section of the draft (章/条): number (第五条), heading and body, in order."""
+
+    __tablename__ = "consultation_section"
+    __table_args__ = (
+        CheckConstraint("kind IN ('chapter', 'article', 'text')", name="kind_known"),
+        CheckConstraint("comment_count >= 0", name="count_positive"),
+        Index("ix_consultation_section_order", "consultation_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[str] = mapped_column(String(10), default="article")
+    number: Mapped[str] = mapped_column(String(30), default="")
+    heading: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    comment_count: Mapped[int] = mapped_column(default=0)  # published comments on this section
+
+    consultation = relationship("Consultation", back_populates="sections")
+
+    @property
+    def owner_unit_id(self) -> int:
+        return self.consultation.unit_id
+
+    @property
+    def anchor(self) -> str:
+        return f"s{self.id}"
+
+    @property
+    def label(self) -> str:
+        return " ".join(part for part in (self.number, self.heading) if part) or self.body[:20]
+
+
+class Campaign(db.Model):
+    """A group of identical or near-identical comments from different accounts (疑似集中/批量意见).
+    Every member still counts; the group only helps staff read them together."""
+
+    __tablename__ = "consultation_campaign"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"),
+                                                 index=True)
+    sample_text: Mapped[str] = mapped_column(Text)
+    comment_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
+class Comment(db.Model):
+    """A resident's comment (意见) on a draft or one of its sections, moderated before publication."""
+
+    __tablename__ = "consultation_comment"
+    __table_args__ = (
+        # The same (normalised) text once per account and consultation.
+        UniqueConstraint("consultation_id", "author_id", "text_hash", name="uq_consultation_comment_text"),
+        CheckConstraint(_in("status", tuple(s.value for s in CommentStatus)), name="status_known"),
+        CheckConstraint(_in("respondent_type", RESPONDENT_TYPES), name="respondent_known"),
+        CheckConstraint("rejection_reason IS NULL OR " + _in("rejection_reason", REJECTION_REASONS),
+                        name="reason_known"),
+        CheckConstraint("status <> 'rejected' OR rejection_reason IS NOT NULL", name="rejected_has_reason"),
+        Index("ix_consultation_comment_public", "consultation_id", "status", "section_id", "published_at"),
+        Index("ix_consultation_comment_campaign", "campaign_id"),
+        Index("ix_consultation_comment_author", "author_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"))
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("consultation_section.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    # What is published as the author: a masked name (张**) or 匿名, fixed at submission.
+    public_name: Mapped[str] = mapped_column(String(20))
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    respondent_type: Mapped[str] = mapped_column(String(20), default="citizen")
+    text: Mapped[str] = mapped_column(Text)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    tracking_number: Mapped[str | None] = mapped_column(String(24), unique=True)  # 回执编号
+    consent_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(12), default=CommentStatus.pending.value)
+    rejection_reason: Mapped[str | None] = mapped_column(String(20))
+    rejection_note: Mapped[str] = mapped_column(Text, default="")
+    moderated_at: Mapped[datetime | None]
+    moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime | None]
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("consultation_campaign.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    consultation = relationship("Consultation")
+    section = relationship("ConsultationSection")
+    campaign = relationship("Campaign")
+
+    @property
+    def unit_id(self) -> int:
+        return self.consultation.unit_id
+
+
+class CommentBand(db.Model):
+    """Locality-sensitive hashing of comment texts: one row per (comment, band) holding the hash of
+    that band of the text's MinHash signature. Near-identical texts share a bucket in some band, so
+    candidates are found by an indexed lookup instead of comparing with every comment."""
+
+    __tablename__ = "consultation_comment_band"
+    __table_args__ = (
+        Index("ix_consultation_comment_band_bucket", "consultation_id", "band", "bucket"),
+    )
+
+    comment_id: Mapped[int] = mapped_column(ForeignKey("consultation_comment.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    band: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"))
+    bucket: Mapped[int] = mapped_column(BigInteger)
+
+
+class OfflineOpinion(db.Model):
+    """Opinions gathered through another channel (其他渠道意见): letters, symposia, hearings..."""
+
+    __tablename__ = "consultation_offline_opinion"
+    __table_args__ = (
+        CheckConstraint(_in("channel", OFFLINE_CHANNELS), name="channel_known"),
+        CheckConstraint("participants >= 0", name="participants_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"),
+                                                 index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    held_on: Mapped[date]
+    participants: Mapped[int] = mapped_column(default=0)
+    summary: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    consultation = relationship("Consultation")
+    items = relationship("OfflineOpinionItem", back_populates="opinion", order_by="OfflineOpinionItem.id",
+                         cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def unit_id(self) -> int:
+        return self.consultation.unit_id
+
+
+class OfflineOpinionItem(db.Model):
+    """One individual opinion of an offline record, optionally about one section."""
+
+    __tablename__ = "consultation_offline_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opinion_id: Mapped[int] = mapped_column(ForeignKey("consultation_offline_opinion.id", ondelete="CASCADE"),
+                                            index=True)
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("consultation_section.id"))
+    text: Mapped[str] = mapped_column(Text)
+
+    opinion = relationship("OfflineOpinion", back_populates="items")
+    section = relationship("ConsultationSection")

@@ -1,0 +1,408 @@
+from flask import (Response, abort, current_app, flash, redirect, render_template, request,
+                   stream_with_context, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from .. import clock
+from ..auth.access import get_for_unit, staff_required
+from ..catalogue.models import DecisionItem
+from ..database import commit
+from ..errors import DomainError, apply_to_form, form_status
+from ..extensions import db, limiter
+from ..feeds import FeedEntry, atom_response
+from ..security import form_view
+from . import bp
+from . import services as svc
+from .forms import (CommentForm, ConsultationEditForm, ConsultationForm, ExtendForm, ImportDraftForm,
+                    ModerationForm, OfflineOpinionForm, SectionForm)
+from .models import Comment, Consultation, ConsultationSection
+
+PER_PAGE = 20
+COMMENTS_PER_PAGE = 20
+MODERATION_PER_PAGE = 50
+
+
+@bp.app_context_processor
+def inject_consultation_labels():
+    return {"consultation_labels": {
+        "status": svc.STATUS_LABELS, "comment_status": svc.COMMENT_STATUS_LABELS,
+        "respondent": svc.RESPONDENT_LABELS, "rejection": svc.REJECTION_LABELS,
+        "channel": svc.CHANNEL_LABELS, "kind": svc.SECTION_KINDS,
+    }}
+
+
+def _public_or_404(consultation_id: int) -> Consultation:
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None or not consultation.is_public:
+        abort(404)
+    return consultation
+
+
+def _comment_key() -> str:
+    if current_user.is_authenticated:
+        return f"comment-account:{current_user.id}"
+    return f"comment-ip:{request.remote_addr}"
+
+
+# --- public --------------------------------------------------------------------------------------
+
+@bp.route("/consultations")
+def index():
+    show = request.args.get("show") if request.args.get("show") in ("upcoming", "closed") else "open"
+    page = db.paginate(svc.public_query(show), page=request.args.get("page", 1, type=int),
+                       per_page=PER_PAGE, error_out=False)
+    return render_template("consultation/index.html", page=page, show=show)
+
+
+@bp.route("/consultations/feed.atom")
+def feed():
+    consultations = db.session.scalars(svc.latest_published(50)).all()
+    entries = [FeedEntry(id=f"tag:portal,{c.published_at.year}:consultation-{c.id}", title=c.title,
+                         link=url_for("consultation.detail", consultation_id=c.id, _external=True),
+                         updated=c.published_at, author=c.unit.name,
+                         summary=_("Open for comments from %(opens)s to %(closes)s.",
+                                   opens=c.opens_at.strftime("%Y-%m-%d %H:%M"),
+                                   closes=c.closes_at.strftime("%Y-%m-%d %H:%M")))
+               for c in consultations]
+    return atom_response(_("New consultations"), entries, feed_id="tag:portal,2026:consultations")
+
+
+def _render_detail(consultation: Consultation, form: CommentForm | None, status: int = 200):
+    latest = db.session.scalars(svc.published_comments_query(consultation).limit(5)).all()
+    return render_template("consultation/detail.html", consultation=consultation, form=form,
+                           latest=latest, sections_by_id={s.id: s for s in consultation.sections}), status
+
+
+def _comment_form(consultation: Consultation) -> CommentForm:
+    return CommentForm(consultation=consultation, max_length=current_app.config["COMMENT_MAX_LENGTH"])
+
+
+@bp.route("/consultations/<int:consultation_id>")
+def detail(consultation_id: int):
+    consultation = _public_or_404(consultation_id)
+    form = None
+    if consultation.is_open and current_user.is_authenticated:
+        form = _comment_form(consultation)
+        section_id = request.args.get("section", type=int)
+        if section_id:
+            form.section_id.data = section_id
+    return _render_detail(consultation, form)
+
+
+@bp.route("/consultations/<int:consultation_id>/comments", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["COMMENT_RATE_LIMIT_IP"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["COMMENT_RATE_LIMIT_ACCOUNT"], methods=["POST"], key_func=_comment_key)
+@form_view
+def comments(consultation_id: int):
+    consultation = _public_or_404(consultation_id)
+    if request.method == "GET":
+        section = request.args.get("section", "all")
+        if section not in ("all", "general"):
+            try:
+                section = int(section)
+            except ValueError:
+                abort(404)
+        page = db.paginate(svc.published_comments_query(consultation, section),
+                           page=request.args.get("page", 1, type=int), per_page=COMMENTS_PER_PAGE,
+                           error_out=False)
+        current = next((s for s in consultation.sections if s.id == section), None)
+        return render_template("consultation/comments.html", consultation=consultation, page=page,
+                               section=section, current=current,
+                               sections_by_id={s.id: s for s in consultation.sections})
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    form = _comment_form(consultation)
+    if form.validate_on_submit():
+        try:
+            comment = svc.submit_comment(consultation, current_user, form.data)
+        except DomainError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+        else:
+            commit()
+            return redirect(url_for("consultation.receipt", tracking_number=comment.tracking_number))
+    return _render_detail(consultation, form, 422)
+
+
+@bp.route("/consultations/receipts/<tracking_number>")
+@login_required
+def receipt(tracking_number: str):
+    from sqlalchemy import select
+
+    comment = db.session.scalar(select(Comment).where(Comment.tracking_number == tracking_number))
+    if comment is None or comment.author_id != current_user.id:
+        abort(404)
+    return render_template("consultation/receipt.html", comment=comment, consultation=comment.consultation)
+
+
+@bp.route("/me/comments")
+@login_required
+def my_comments():
+    page = db.paginate(svc.comments_of_account(current_user), page=request.args.get("page", 1, type=int),
+                       per_page=PER_PAGE, error_out=False)
+    return render_template("consultation/my_comments.html", page=page,
+                           titles=svc.titles_of({c.consultation_id for c in page.items}))
+
+
+# --- staff: consultations and sections -----------------------------------------------------------
+
+@bp.route("/staff/consultations")
+@staff_required
+def staff_index():
+    page = db.paginate(svc.staff_query(current_user), page=request.args.get("page", 1, type=int),
+                       per_page=PER_PAGE, error_out=False)
+    return render_template("consultation/staff_index.html", page=page)
+
+
+@bp.route("/staff/consultations/new", methods=["GET", "POST"])
+@staff_required
+@form_view
+def staff_create():
+    form = ConsultationForm()
+    items = svc.consultable_items(current_user)
+    form.decision_id.choices = [(item.id, f"{item.code} {item.title}") for item in items]
+    if request.method == "GET":
+        wanted = request.args.get("decision_id", type=int)
+        if wanted:
+            form.decision_id.data = wanted
+        today = clock.today()
+        from datetime import datetime, time, timedelta
+
+        form.opens_at.data = form.opens_at.data or datetime.combine(today + timedelta(days=1), time(9, 0))
+        form.closes_at.data = form.closes_at.data or datetime.combine(
+            today + timedelta(days=1 + current_app.config["CONSULTATION_MIN_DAYS"]), time(17, 0))
+    if form.validate_on_submit():
+        decision = get_for_unit(DecisionItem, form.decision_id.data)
+        try:
+            consultation = svc.create_consultation(current_user, decision, form.data)
+        except DomainError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+        else:
+            commit()
+            flash(_("Consultation created as a draft. Check its sections, then publish it."), "success")
+            return redirect(url_for("consultation.staff_detail", consultation_id=consultation.id))
+    return render_template("consultation/staff_form.html", form=form, consultation=None), form_status()
+
+
+@bp.route("/staff/consultations/<int:consultation_id>")
+@staff_required
+def staff_detail(consultation_id: int):
+    consultation = get_for_unit(Consultation, consultation_id)
+    return render_template("consultation/staff_detail.html", consultation=consultation,
+                           extend_form=ExtendForm(), campaigns=svc.campaigns_of(consultation),
+                           offline=svc.offline_of(consultation))
+
+
+@bp.route("/staff/consultations/<int:consultation_id>/edit", methods=["GET", "POST"])
+@staff_required
+@form_view
+def staff_edit(consultation_id: int):
+    consultation = get_for_unit(Consultation, consultation_id)
+    form = ConsultationEditForm(obj=consultation)
+    if form.validate_on_submit():
+        try:
+            svc.update_consultation(current_user, consultation, form.data)
+        except DomainError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+        else:
+            commit()
+            flash(_("Consultation saved."), "success")
+            return redirect(url_for("consultation.staff_detail", consultation_id=consultation.id))
+    return render_template("consultation/staff_form.html", form=form, consultation=consultation), form_status()
+
+
+def _action(consultation: Consultation, func, success: str, *args):
+    try:
+        func(current_user, *args)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        commit()
+        flash(success, "success")
+    return redirect(url_for("consultation.staff_detail", consultation_id=consultation.id))
+
+
+@bp.route("/staff/consultations/<int:consultation_id>/publish", methods=["POST"])
+@staff_required
+def staff_publish(consultation_id: int):
+    consultation = get_for_unit(Consultation, consultation_id)
+    return _action(consultation, svc.publish, _("Consultation published."), consultation)
+
+
+@bp.route("/staff/consultations/<int:consultation_id>/extend", methods=["POST"])
+@staff_required
+@form_view
+def staff_extend(consultation_id: int):
+    consultation = get_for_unit(Consultation, consultation_id)
+    form = ExtendForm()
+    if form.validate_on_submit():
+        try:
+            svc.extend(current_user, consultation, form.closes_at.data, form.reason.data)
+        except DomainError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+        else:
+            commit()
+            flash(_("The period was extended."), "success")
+            return redirect(url_for("consultation.staff_detail", consultation_id=consultation.id))
+    return render_template("consultation/staff_detail.html", consultation=consultation, extend_form=form,
+                           campaigns=svc.campaigns_of(consultation), offline=svc.offline_of(consultation)), 422
+
+
+@bp.route("/staff/consultations/<int:consultation_id>/sections/new", methods=["GET", "POST"])
+@staff_required
+@form_view
+def staff_section_new(consultation_id: int):
+    consultation = get_for_unit(Consultation, consultation_id)
+    form = SectionForm()
+    if form.validate_on_submit():
+        try:
+            svc.add_section(current_user, consultation, form.data)
+        except DomainError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+        else:
+            commit()
+            flash(_("Section added."), "success")
+            return redirect(url_for("consultation.staff_detail", consultation_id=consultation.id))
+    return render_template("consultation/staff_section_form.html", form=form, consultation=consultation,
+                           section=None), form_status()
+
+
+@bp.route("/staff/consultations/sections/<int:section_id>/edit", methods=["GET", "POST"])
+@staff_required
+@form_view
+def staff_section_edit(section_id: int):
+    section = get_for_unit(ConsultationSection, section_id)
+    consultation = section.consultation
+    form = SectionForm(obj=section)
+    if form.validate_on_submit():
+        try:
+            svc.update_section(current_user, section, form.data)
+        except DomainError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+        else:
+            commit()
+            flash(_("Section saved."), "success")
+            return redirect(url_for("consultation.staff_detail", consultation_id=consultation.id,
+                                    _anchor=f"s{section.id}"))
+    return render_template("consultation/staff_section_form.html", form=form, consultation=consultation,
+                           section=section), form_status()
+
+
+@bp.route("/staff/consultations/sections/<int:section_id>/delete", methods=["POST"])
+@staff_required
+def staff_section_delete(section_id: int):
+    section = get_for_unit(ConsultationSection, section_id)
+    return _action(section.consultation, svc.delete_section, _("Section deleted."), section)
+
+
+@bp.route("/staff/consultations/sections/<int:section_id>/move/<direction>", methods=["POST"])
+@staff_required
+def staff_section_move(section_id: int, direction: str):
+    if direction not in ("up", "down"):
+        abort(404)
+    section = get_for_unit(ConsultationSection, section_id)
+    return _action(section.consultation, svc.move_section, _("Section moved."), section,
+                   -1 if direction == "up" else 1)
+
+
+@bp.route("/staff/consultations/<int:consultation_id>/sections/import", methods=["GET", "POST"])
+@staff_required
+@form_view
+def staff_sections_import(consultation_id: int):
+    consultation = get_for_unit(Consultation, consultation_id)
+    form = ImportDraftForm()
+    if form.validate_on_submit():
+        try:
+            count = svc.replace_sections(current_user, consultation, form.draft.data)
+        except DomainError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+        else:
+            commit()
+            flash(_("The draft was split into %(count)s sections.", count=count), "success")
+            return redirect(url_for("consultation.staff_detail", consultation_id=consultation.id))
+    return render_template("consultation/staff_import.html", form=form, consultation=consultation), form_status()
+
+
+# --- staff: moderation, campaigns, offline opinions, export --------------------------------------
+
+def _moderation_filters() -> dict:
+    status = request.args.get("status", "pending")
+    section = request.args.get("section", "")
+    section_id = "general" if section == "general" else (int(section) if section.isdigit() else None)
+    campaign = request.args.get("campaign", "")
+    campaign_id = -1 if campaign == "any" else (int(campaign) if campaign.isdigit() else None)
+    return {"status": status, "section_id": section_id, "campaign_id": campaign_id}
+
+
+@bp.route("/staff/consultations/<int:consultation_id>/moderation", methods=["GET", "POST"])
+@staff_required
+@form_view
+def staff_moderation(consultation_id: int):
+    consultation = get_for_unit(Consultation, consultation_id)
+    form = ModerationForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            count = svc.moderate(current_user, consultation, form.comment_ids.data or [], form.action.data,
+                                 form.reason.data or None, form.note.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+        else:
+            commit()
+            flash(_("%(count)s comments updated.", count=count), "success")
+            return redirect(url_for("consultation.staff_moderation", consultation_id=consultation.id,
+                                    **request.args))
+    filters = _moderation_filters()
+    page = db.paginate(svc.moderation_query(consultation, **filters), page=request.args.get("page", 1, type=int),
+                       per_page=MODERATION_PER_PAGE, error_out=False)
+    campaigns = svc.campaigns_of(consultation)
+    return render_template("consultation/staff_moderation.html", consultation=consultation, form=form,
+                           page=page, filters=filters, campaigns=campaigns,
+                           sections_by_id={s.id: s for s in consultation.sections}), form_status()
+
+
+@bp.route("/staff/consultations/<int:consultation_id>/offline", methods=["GET", "POST"])
+@staff_required
+@form_view
+def staff_offline(consultation_id: int):
+    consultation = get_for_unit(Consultation, consultation_id)
+    form = OfflineOpinionForm()
+    if form.validate_on_submit():
+        try:
+            svc.record_offline(current_user, consultation, form.data)
+        except DomainError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+        else:
+            commit()
+            flash(_("Offline opinions recorded."), "success")
+            return redirect(url_for("consultation.staff_offline", consultation_id=consultation.id))
+    return render_template("consultation/staff_offline.html", form=form, consultation=consultation,
+                           offline=svc.offline_of(consultation),
+                           sections_by_id={s.id: s for s in consultation.sections}), form_status()
+
+
+@bp.route("/staff/consultations/<int:consultation_id>/export.csv")
+@staff_required
+def staff_export_csv(consultation_id: int):
+    consultation = get_for_unit(Consultation, consultation_id)
+    response = Response(stream_with_context(svc.csv_chunks(consultation)), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f"attachment; filename=consultation-{consultation.id}.csv"
+    return response
+
+
+@bp.route("/staff/consultations/<int:consultation_id>/export.xlsx")
+@staff_required
+def staff_export_xlsx(consultation_id: int):
+    consultation = get_for_unit(Consultation, consultation_id)
+    response = Response(svc.xlsx_bytes(consultation),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers["Content-Disposition"] = f"attachment; filename=consultation-{consultation.id}.xlsx"
+    return response

@@ -1,0 +1,628 @@
+"""Rules of consultations: opening a draft for comment, its sections and period, comments with
+receipts, duplicate and campaign detection, moderation before publication, offline opinions and
+the staff export. Functions take model objects and plain data, flush, and never commit."""
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from datetime import date, datetime, timedelta
+from typing import Iterable, Iterator
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from .. import clock
+from ..audit.services import record, snapshot
+from ..catalogue.lifecycle import change_status
+from ..catalogue.models import DecisionItem
+from ..errors import RuleViolation, UserInputError
+from ..extensions import db
+from ..notifications.services import notify
+from ..textutil import mask_name
+from . import similarity
+from .drafts import split_draft
+from .models import (OFFLINE_CHANNELS, REJECTION_REASONS, RESPONDENT_TYPES, Campaign, Comment,
+                     CommentBand, CommentStatus, Consultation, ConsultationSection, ConsultationStatus,
+                     OfflineOpinion, OfflineOpinionItem)
+
+STATUS_LABELS = {
+    ConsultationStatus.draft.value: _l("Draft (not public)"),
+    ConsultationStatus.upcoming.value: _l("Not yet open"),
+    ConsultationStatus.open.value: _l("Open for comments"),
+    ConsultationStatus.closed.value: _l("Closed"),
+}
+COMMENT_STATUS_LABELS = {
+    CommentStatus.pending.value: _l("Awaiting review"),
+    CommentStatus.published.value: _l("Published"),
+    CommentStatus.rejected.value: _l("Not published"),
+}
+RESPONDENT_LABELS = {
+    "citizen": _l("Citizen"),
+    "enterprise": _l("Enterprise"),
+    "organisation": _l("Social organisation"),
+    "expert": _l("Expert"),
+    "other": _l("Other"),
+}
+REJECTION_LABELS = {
+    "off_topic": _l("Not related to the subject"),
+    "personal_attack": _l("Personal attack"),
+    "privacy": _l("Contains personal information"),
+    "advertising": _l("Advertising"),
+    "duplicate": _l("Duplicate submission"),
+    "other": _l("Other"),
+}
+CHANNEL_LABELS = {
+    "letter": _l("Letter"),
+    "email": _l("Email"),
+    "phone": _l("Phone"),
+    "symposium": _l("Symposium"),
+    "hearing": _l("Hearing"),
+    "field_visit": _l("Field visit"),
+    "poll": _l("Opinion poll"),
+}
+SECTION_KINDS = {"chapter": _l("Chapter"), "article": _l("Article"), "text": _l("Text")}
+
+CONSULTATION_FIELDS = ("title", "explanation", "interpretation", "contact_address", "contact_email",
+                       "contact_phone", "opens_at", "closes_at", "short_period_reason")
+# Decision items that can still be consulted on.
+CONSULTABLE_STATUSES = ("planned", "drafting", "consulting", "postponed")
+CANDIDATE_LIMIT = 20
+
+
+# --- consultations -------------------------------------------------------------------------------
+
+def _clean(data: dict, name: str) -> str:
+    return (data.get(name) or "").strip()
+
+
+def check_period(opens_at: datetime | None, closes_at: datetime | None, reason: str) -> None:
+    if opens_at is None:
+        raise UserInputError("opens_at", _("Enter when the consultation opens."))
+    if closes_at is None:
+        raise UserInputError("closes_at", _("Enter when the consultation closes."))
+    if closes_at <= opens_at:
+        raise UserInputError("closes_at", _("The closing time must be after the opening time."))
+    minimum = current_app.config["CONSULTATION_MIN_DAYS"]
+    if closes_at - opens_at < timedelta(days=minimum) and not reason:
+        raise UserInputError("short_period_reason", _(
+            "The period is shorter than %(days)s days: give the reason, which is published with "
+            "the consultation.", days=minimum))
+
+
+def create_consultation(actor, decision: DecisionItem, data: dict) -> Consultation:
+    """Create a draft consultation (not public) on ``decision``; ``data["draft"]`` is split into
+    sections on its 第X章 / 第X条 headings."""
+    if decision.status not in CONSULTABLE_STATUSES:
+        raise UserInputError("decision_id", _("This decision item can no longer be consulted on."))
+    values = _consultation_values(data)
+    consultation = Consultation(decision_id=decision.id, unit_id=decision.unit_id, **values)
+    db.session.add(consultation)
+    db.session.flush()
+    for position, section in enumerate(split_draft(data.get("draft") or "")):
+        db.session.add(ConsultationSection(consultation_id=consultation.id, position=position, **section))
+    db.session.flush()
+    record(actor, "consultation.create", consultation, after=snapshot(consultation, ("decision_id", *CONSULTATION_FIELDS)))
+    return consultation
+
+
+def _consultation_values(data: dict) -> dict:
+    title = _clean(data, "title")
+    if not title:
+        raise UserInputError("title", _("Enter a title."))
+    values = {name: _clean(data, name) for name in CONSULTATION_FIELDS if name not in ("opens_at", "closes_at")}
+    values["title"] = title
+    values["opens_at"], values["closes_at"] = data.get("opens_at"), data.get("closes_at")
+    check_period(values["opens_at"], values["closes_at"], values["short_period_reason"])
+    return values
+
+
+def update_consultation(actor, consultation: Consultation, data: dict) -> None:
+    """Edit the texts; the period only while the consultation is a draft (then: extend)."""
+    before = snapshot(consultation, CONSULTATION_FIELDS)
+    if consultation.is_public:
+        data = {**data, "opens_at": consultation.opens_at, "closes_at": consultation.closes_at,
+                "short_period_reason": consultation.short_period_reason}
+    values = _consultation_values(data)
+    for name, value in values.items():
+        setattr(consultation, name, value)
+    db.session.flush()
+    record(actor, "consultation.update", consultation, before=before, after=snapshot(consultation, CONSULTATION_FIELDS))
+
+
+def publish(actor, consultation: Consultation) -> None:
+    """Make the consultation public (it is open from ``opens_at``) and move the item to consulting."""
+    if consultation.is_public:
+        raise RuleViolation(_("This consultation is already published."))
+    if not consultation.sections:
+        raise RuleViolation(_("Add the draft's sections before publishing."))
+    now = clock.now()
+    if consultation.closes_at <= now:
+        raise RuleViolation(_("The closing time has passed: change the period before publishing."))
+    consultation.published_at = now
+    decision = consultation.decision
+    if decision.status != "consulting":
+        change_status(decision, "consulting", actor, _("Draft published for comments: %(title)s",
+                                                        title=consultation.title))
+    db.session.flush()
+    record(actor, "consultation.publish", consultation, before={"status": "draft"},
+           after={"status": consultation.status, "published_at": now})
+
+
+def extend(actor, consultation: Consultation, closes_at: datetime | None, reason: str) -> None:
+    """Extend a running (or announced) period, with a public reason; never shorten it."""
+    reason = (reason or "").strip()
+    status = consultation.status
+    if status == ConsultationStatus.draft.value:
+        raise RuleViolation(_("A draft's period is changed by editing it, not extended."))
+    if status == ConsultationStatus.closed.value:
+        raise RuleViolation(_("This consultation has closed and can no longer be extended."))
+    if closes_at is None or closes_at <= consultation.closes_at:
+        raise UserInputError("closes_at", _("The new closing time must be later than the current one "
+                                             "(%(current)s): a period is never shortened.",
+                                             current=consultation.closes_at.strftime("%Y-%m-%d %H:%M")))
+    if not reason:
+        raise UserInputError("reason", _("Give the public reason for the extension."))
+    before = {"closes_at": consultation.closes_at, "extension_reason": consultation.extension_reason}
+    if consultation.original_closes_at is None:
+        consultation.original_closes_at = consultation.closes_at
+    consultation.closes_at = closes_at
+    consultation.extension_reason = reason
+    db.session.flush()
+    record(actor, "consultation.extend", consultation, before=before,
+           after={"closes_at": closes_at, "extension_reason": reason})
+
+
+# --- sections (corrected by hand while the consultation is a draft) ------------------------------
+
+def _ensure_editable(consultation: Consultation) -> None:
+    if consultation.is_public:
+        raise RuleViolation(_("The sections of a published draft can no longer be changed: comments refer to them."))
+
+
+SECTION_FIELDS = ("kind", "number", "heading", "body", "position")
+
+
+def _section_values(data: dict) -> dict:
+    kind = data.get("kind") or "article"
+    if kind not in SECTION_KINDS:
+        raise UserInputError("kind", _("Choose a kind of section."))
+    values = {"kind": kind, "number": _clean(data, "number"), "heading": _clean(data, "heading"),
+              "body": _clean(data, "body")}
+    if not values["number"] and not values["heading"] and not values["body"]:
+        raise UserInputError("body", _("Enter the section's number, heading or text."))
+    return values
+
+
+def add_section(actor, consultation: Consultation, data: dict) -> ConsultationSection:
+    _ensure_editable(consultation)
+    position = (db.session.scalar(select(func.max(ConsultationSection.position))
+                                  .where(ConsultationSection.consultation_id == consultation.id)) or 0) + 1
+    section = ConsultationSection(consultation_id=consultation.id, position=position, **_section_values(data))
+    db.session.add(section)
+    db.session.flush()
+    db.session.expire(consultation, ["sections"])
+    record(actor, "consultation.section_add", section, unit_id=consultation.unit_id,
+           after=snapshot(section, SECTION_FIELDS))
+    return section
+
+
+def update_section(actor, section: ConsultationSection, data: dict) -> None:
+    _ensure_editable(section.consultation)
+    before = snapshot(section, SECTION_FIELDS)
+    for name, value in _section_values(data).items():
+        setattr(section, name, value)
+    db.session.flush()
+    record(actor, "consultation.section_update", section, unit_id=section.consultation.unit_id,
+           before=before, after=snapshot(section, SECTION_FIELDS))
+
+
+def delete_section(actor, section: ConsultationSection) -> None:
+    consultation = section.consultation
+    _ensure_editable(consultation)
+    record(actor, "consultation.section_delete", section, unit_id=consultation.unit_id,
+           before=snapshot(section, SECTION_FIELDS))
+    consultation.sections.remove(section)
+    db.session.flush()
+
+
+def move_section(actor, section: ConsultationSection, offset: int) -> None:
+    """Swap the section with its neighbour (offset -1: up, +1: down)."""
+    consultation = section.consultation
+    _ensure_editable(consultation)
+    ordered = list(consultation.sections)
+    index = ordered.index(section)
+    target = index + offset
+    if not 0 <= target < len(ordered):
+        return
+    ordered[index], ordered[target] = ordered[target], ordered[index]
+    for position, item in enumerate(ordered):
+        item.position = position
+    db.session.flush()
+    db.session.expire(consultation, ["sections"])
+    record(actor, "consultation.section_move", section, unit_id=consultation.unit_id,
+           after={"order": [item.id for item in ordered]})
+
+
+def replace_sections(actor, consultation: Consultation, draft: str) -> int:
+    """Replace every section with those split from a pasted draft; returns how many."""
+    _ensure_editable(consultation)
+    parts = split_draft(draft)
+    if not parts:
+        raise UserInputError("draft", _("Paste the text of the draft."))
+    before = [section.label for section in consultation.sections]
+    consultation.sections.clear()
+    db.session.flush()
+    for position, part in enumerate(parts):
+        consultation.sections.append(ConsultationSection(position=position, **part))
+    db.session.flush()
+    record(actor, "consultation.sections_replace", consultation, before={"sections": before},
+           after={"sections": [s.label for s in consultation.sections]})
+    return len(parts)
+
+
+# --- comments ------------------------------------------------------------------------------------
+
+def submit_comment(consultation: Consultation, author, data: dict) -> Comment:
+    """A resident's comment, pending moderation, with its receipt number (回执编号).
+
+    Refused (nothing saved) when the period is not open by server time, the text is empty or too
+    long, consent is missing, or the same text was already sent by this account on this
+    consultation. Near-identical texts of other accounts are grouped into a campaign."""
+    if consultation.status != ConsultationStatus.open.value:
+        if consultation.status == ConsultationStatus.closed.value:
+            raise RuleViolation(_("This consultation closed on %(closed)s: comments are no longer accepted.",
+                                  closed=consultation.closes_at.strftime("%Y-%m-%d %H:%M")))
+        raise RuleViolation(_("This consultation is not open for comments yet."))
+    text = (data.get("text") or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        raise UserInputError("text", _("Enter your comment."))
+    maximum = current_app.config["COMMENT_MAX_LENGTH"]
+    if len(text) > maximum:
+        raise UserInputError("text", _("The comment has %(length)s characters; at most %(max)s are allowed.",
+                                       length=len(text), max=maximum))
+    section_id = data.get("section_id") or None
+    if section_id is not None:
+        section = db.session.get(ConsultationSection, section_id)
+        if section is None or section.consultation_id != consultation.id:
+            raise UserInputError("section_id", _("Choose a section of this draft."))
+    respondent_type = data.get("respondent_type") or "citizen"
+    if respondent_type not in RESPONDENT_TYPES:
+        raise UserInputError("respondent_type", _("Choose who you are commenting as."))
+    if not data.get("consent"):
+        raise UserInputError("consent", _("Your consent to publication is required to submit a comment."))
+    norm = similarity.normalise(text)
+    digest = similarity.text_hash(text)
+    duplicate = _("You have already sent this comment on this draft; it is not accepted twice.")
+    if db.session.scalar(select(Comment.id).where(Comment.consultation_id == consultation.id,
+                                                  Comment.author_id == author.id, Comment.text_hash == digest)):
+        raise UserInputError("text", duplicate)
+    anonymous = data.get("show_as") == "anonymous"
+    now = clock.now()
+    comment = Comment(consultation_id=consultation.id, section_id=section_id, author_id=author.id,
+                      public_name="匿名" if anonymous else mask_name(author.name), anonymous=anonymous,
+                      respondent_type=respondent_type, text=text, text_hash=digest, consent_at=now,
+                      created_at=now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(comment)
+            db.session.flush()
+    except IntegrityError:
+        # The same text from a concurrent request of the same account won the race.
+        raise UserInputError("text", duplicate) from None
+    comment.tracking_number = f"ZJ-{now.year}-{comment.id:06d}"
+    db.session.execute(update(Consultation).where(Consultation.id == consultation.id)
+                       .values(pending_count=Consultation.pending_count + 1)
+                       .execution_options(synchronize_session=False))
+    _group_into_campaign(comment, norm or text, author.id)
+    db.session.flush()
+    db.session.expire(consultation, ["pending_count"])
+    record(author, "comment.submit", comment, unit_id=consultation.unit_id,
+           after={"tracking_number": comment.tracking_number, "section_id": section_id,
+                  "campaign_id": comment.campaign_id})
+    return comment
+
+
+def _group_into_campaign(comment: Comment, norm: str, author_id: int) -> None:
+    """Join the comment to the campaign of a near-identical comment of another account, or start
+    one with it; otherwise index its LSH bands so that later comments can find it.
+
+    Members of a campaign are not indexed themselves (the first comment stands for the group), so
+    a campaign of thousands does not make every later lookup read thousands of rows."""
+    shingle_set = similarity.shingles(norm)
+    buckets = similarity.band_buckets(shingle_set)
+    matches = or_(*[and_(CommentBand.band == band, CommentBand.bucket == bucket) for band, bucket in buckets])
+    hits = func.count().label("hits")
+    candidate_ids = db.session.execute(
+        select(CommentBand.comment_id, hits)
+        .join(Comment, Comment.id == CommentBand.comment_id)
+        .where(CommentBand.consultation_id == comment.consultation_id, matches,
+               or_(Comment.author_id.is_(None), Comment.author_id != author_id))
+        .group_by(CommentBand.comment_id).order_by(hits.desc(), CommentBand.comment_id)
+        .limit(CANDIDATE_LIMIT)).scalars().all()
+    threshold = float(current_app.config["CAMPAIGN_SIMILARITY"])
+    best, best_score = None, 0.0
+    if candidate_ids:
+        for candidate in db.session.scalars(select(Comment).where(Comment.id.in_(candidate_ids))):
+            score = similarity.jaccard(shingle_set, similarity.shingles(similarity.normalise(candidate.text) or candidate.text))
+            if score >= threshold and (score > best_score or (score == best_score and candidate.id < best.id)):
+                best, best_score = candidate, score
+    if best is None:
+        db.session.add_all([CommentBand(comment_id=comment.id, band=band, bucket=bucket,
+                                        consultation_id=comment.consultation_id) for band, bucket in buckets])
+        return
+    if best.campaign_id is None:
+        campaign = Campaign(consultation_id=comment.consultation_id, sample_text=best.text, comment_count=2)
+        db.session.add(campaign)
+        db.session.flush()
+        best.campaign_id = campaign.id
+        record(None, "comment.campaign_start", campaign, unit_id=comment.consultation.unit_id,
+               after={"comment_ids": [best.id, comment.id]})
+    else:
+        db.session.execute(update(Campaign).where(Campaign.id == best.campaign_id)
+                           .values(comment_count=Campaign.comment_count + 1)
+                           .execution_options(synchronize_session=False))
+    comment.campaign_id = best.campaign_id
+
+
+MODERATION_ACTIONS = ("publish", "reject")
+
+
+def moderate(actor, consultation: Consultation, comment_ids: Iterable[int], action: str,
+             reason: str | None = None, note: str = "") -> int:
+    """Publish or reject pending comments of ``consultation`` (先审查、后公开); returns how many
+    changed. Each comment changes state with one conditional UPDATE, so that two moderators never
+    count one comment twice; counters move with it."""
+    ids = sorted({int(i) for i in comment_ids})
+    if not ids:
+        raise UserInputError(None, _("Select at least one comment."))
+    if action not in MODERATION_ACTIONS:
+        raise UserInputError("action", _("Choose publish or reject."))
+    note = (note or "").strip()
+    if action == "reject":
+        if reason not in REJECTION_REASONS:
+            raise UserInputError("reason", _("Choose the reason for not publishing."))
+        if reason == "other" and not note:
+            raise UserInputError("note", _("Explain the reason in the note when it is \"Other\"."))
+    now = clock.now()
+    comments = db.session.scalars(select(Comment).where(Comment.id.in_(ids),
+                                                        Comment.consultation_id == consultation.id)).all()
+    done: list[Comment] = []
+    for comment in comments:
+        values = {"status": CommentStatus.published.value if action == "publish" else CommentStatus.rejected.value,
+                  "moderated_at": now, "moderated_by_id": actor.id}
+        if action == "publish":
+            values["published_at"] = now
+        else:
+            values.update(rejection_reason=reason, rejection_note=note)
+        changed = db.session.execute(
+            update(Comment).where(Comment.id == comment.id, Comment.status == CommentStatus.pending.value)
+            .values(**values).execution_options(synchronize_session=False)).rowcount
+        if changed:
+            done.append(comment)
+    if not done:
+        return 0
+    published = len(done) if action == "publish" else 0
+    db.session.execute(update(Consultation).where(Consultation.id == consultation.id).values(
+        pending_count=Consultation.pending_count - len(done),
+        comment_count=Consultation.comment_count + published).execution_options(synchronize_session=False))
+    if action == "publish":
+        per_section = Counter(c.section_id for c in done if c.section_id is not None)
+        for section_id, count in per_section.items():
+            db.session.execute(update(ConsultationSection).where(ConsultationSection.id == section_id)
+                               .values(comment_count=ConsultationSection.comment_count + count)
+                               .execution_options(synchronize_session=False))
+    for comment in done:
+        db.session.expire(comment)
+    db.session.expire(consultation)
+    for section in consultation.sections:
+        db.session.expire(section, ["comment_count"])
+    from ..accounts.models import Account
+
+    for comment in done:
+        record(actor, f"comment.{action}", comment, unit_id=consultation.unit_id,
+               before={"status": "pending"},
+               after={"status": comment.status, "rejection_reason": comment.rejection_reason, "note": note})
+        if action == "reject" and comment.author_id is not None:
+            author = db.session.get(Account, comment.author_id)
+            label = str(REJECTION_LABELS[reason])
+            body = _("Your comment %(number)s on \"%(title)s\" was not published. Reason: %(reason)s.",
+                     number=comment.tracking_number, title=consultation.title, reason=label)
+            if note:
+                body += "\n" + note
+            notify(author, _("Your comment %(number)s was not published", number=comment.tracking_number),
+                   body, link="/me/comments", kind="consultation")
+    db.session.flush()
+    return len(done)
+
+
+# --- offline opinions ----------------------------------------------------------------------------
+
+def record_offline(actor, consultation: Consultation, data: dict) -> OfflineOpinion:
+    """Record opinions from letters, symposia, hearings...; each line of ``items`` is one individual
+    opinion, assigned to a section when it starts with that section's number (第五条：...)."""
+    channel = data.get("channel")
+    if channel not in OFFLINE_CHANNELS:
+        raise UserInputError("channel", _("Choose the channel."))
+    held_on = data.get("held_on")
+    if not isinstance(held_on, date):
+        raise UserInputError("held_on", _("Enter the date."))
+    if held_on > clock.today():
+        raise UserInputError("held_on", _("The date cannot be in the future."))
+    participants = data.get("participants")
+    if participants is None or participants < 0:
+        raise UserInputError("participants", _("Enter the number of participants (0 or more)."))
+    summary = _clean(data, "summary")
+    if not summary:
+        raise UserInputError("summary", _("Enter a summary of the opinions."))
+    numbers = {s.number: s for s in consultation.sections if s.number}
+    opinion = OfflineOpinion(consultation_id=consultation.id, channel=channel, held_on=held_on,
+                             participants=participants, summary=summary, created_by_id=actor.id)
+    for line in (data.get("items") or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        section = None
+        for number, candidate in numbers.items():
+            if line.startswith(number) and len(line) > len(number) and line[len(number)] in "：: 　":
+                section, line = candidate, line[len(number) + 1:].strip()
+                break
+        opinion.items.append(OfflineOpinionItem(section_id=section.id if section else None, text=line))
+    db.session.add(opinion)
+    db.session.flush()
+    record(actor, "consultation.offline_record", opinion, unit_id=consultation.unit_id,
+           after={"channel": channel, "held_on": held_on, "participants": participants,
+                  "items": len(opinion.items)})
+    return opinion
+
+
+# --- queries -------------------------------------------------------------------------------------
+
+def public_query(show: str):
+    """Published consultations: ``open``, ``upcoming`` or ``closed`` by server time."""
+    now = clock.now()
+    query = select(Consultation).where(Consultation.published_at.is_not(None))
+    if show == "upcoming":
+        return query.where(Consultation.opens_at > now).order_by(Consultation.opens_at, Consultation.id)
+    if show == "closed":
+        return query.where(Consultation.closes_at <= now).order_by(Consultation.closes_at.desc(), Consultation.id.desc())
+    return query.where(Consultation.opens_at <= now, Consultation.closes_at > now).order_by(
+        Consultation.closes_at, Consultation.id)
+
+
+def latest_published(limit: int):
+    return (select(Consultation).where(Consultation.published_at.is_not(None))
+            .order_by(Consultation.published_at.desc(), Consultation.id.desc()).limit(limit))
+
+
+def published_comments_query(consultation: Consultation, section_id: int | None | str = "all"):
+    query = select(Comment).where(Comment.consultation_id == consultation.id,
+                                  Comment.status == CommentStatus.published.value)
+    if section_id == "general" or section_id is None:
+        query = query.where(Comment.section_id.is_(None))
+    elif section_id != "all":
+        query = query.where(Comment.section_id == section_id)
+    return query.order_by(Comment.published_at.desc(), Comment.id.desc())
+
+
+def moderation_query(consultation: Consultation, *, status: str | None = "pending",
+                     section_id: int | str | None = None, campaign_id: int | None = None):
+    query = select(Comment).where(Comment.consultation_id == consultation.id)
+    if status in {s.value for s in CommentStatus}:
+        query = query.where(Comment.status == status)
+    if section_id == "general":
+        query = query.where(Comment.section_id.is_(None))
+    elif section_id:
+        query = query.where(Comment.section_id == section_id)
+    if campaign_id == -1:
+        query = query.where(Comment.campaign_id.is_not(None))
+    elif campaign_id:
+        query = query.where(Comment.campaign_id == campaign_id)
+    return query.order_by(Comment.id)
+
+
+def campaigns_of(consultation: Consultation) -> list[Campaign]:
+    return db.session.scalars(select(Campaign).where(Campaign.consultation_id == consultation.id)
+                              .order_by(Campaign.comment_count.desc(), Campaign.id)).all()
+
+
+def staff_query(account):
+    query = select(Consultation)
+    if account.role != "admin":
+        query = query.where(Consultation.unit_id == account.unit_id)
+    return query.order_by(Consultation.created_at.desc(), Consultation.id.desc())
+
+
+def consultable_items(account) -> list[DecisionItem]:
+    query = select(DecisionItem).where(DecisionItem.status.in_(CONSULTABLE_STATUSES))
+    if account.role != "admin":
+        query = query.where(DecisionItem.unit_id == account.unit_id)
+    return db.session.scalars(query.order_by(DecisionItem.year.desc(), DecisionItem.code)).all()
+
+
+def comments_of_account(account):
+    return select(Comment).where(Comment.author_id == account.id).order_by(Comment.created_at.desc(),
+                                                                           Comment.id.desc())
+
+
+def titles_of(consultation_ids) -> dict[int, str]:
+    if not consultation_ids:
+        return {}
+    return dict(db.session.execute(select(Consultation.id, Consultation.title)
+                                   .where(Consultation.id.in_(consultation_ids))).all())
+
+
+def offline_of(consultation: Consultation) -> list[OfflineOpinion]:
+    return db.session.scalars(select(OfflineOpinion).where(OfflineOpinion.consultation_id == consultation.id)
+                              .order_by(OfflineOpinion.held_on.desc(), OfflineOpinion.id.desc())).all()
+
+
+# --- export --------------------------------------------------------------------------------------
+
+def export_header() -> list[str]:
+    return [_("Source"), _("Number"), _("Section"), _("Respondent type"), _("Status"), _("Shown as"),
+            _("Text"), _("Submitted"), _("Published"), _("Campaign"), _("Reason not published"),
+            _("Participants")]
+
+
+def export_rows(consultation: Consultation) -> Iterator[list]:
+    """Every comment and offline opinion of the consultation, streamed from the database."""
+    labels = {s.id: s.label for s in consultation.sections}
+    fmt = "%Y-%m-%d %H:%M"
+    query = (select(Comment).where(Comment.consultation_id == consultation.id).order_by(Comment.id)
+             .execution_options(yield_per=1000))
+    for c in db.session.scalars(query):
+        reason = str(REJECTION_LABELS.get(c.rejection_reason, "")) if c.rejection_reason else ""
+        if c.rejection_note:
+            reason = f"{reason}: {c.rejection_note}"
+        yield [str(_("Online comment")), c.tracking_number or "", labels.get(c.section_id, str(_("Whole draft"))),
+               str(RESPONDENT_LABELS.get(c.respondent_type, c.respondent_type)),
+               str(COMMENT_STATUS_LABELS[c.status]), c.public_name, c.text, c.created_at.strftime(fmt),
+               c.published_at.strftime(fmt) if c.published_at else "",
+               c.campaign_id or "", reason, 1]
+    for opinion in offline_of(consultation):
+        channel = str(CHANNEL_LABELS[opinion.channel])
+        yield [channel, f"OFF-{opinion.id}", "", "", "", "", opinion.summary, opinion.held_on.isoformat(),
+               "", "", "", opinion.participants]
+        for item in opinion.items:
+            yield [channel, f"OFF-{opinion.id}-{item.id}", labels.get(item.section_id, str(_("Whole draft"))),
+                   "", "", "", item.text, opinion.held_on.isoformat(), "", "", "", ""]
+
+
+def csv_chunks(consultation: Consultation) -> Iterator[str]:
+    """CSV in UTF-8 with a byte order mark, so that Excel shows the Chinese text."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(export_header())
+    for count, row in enumerate(export_rows(consultation), 1):
+        writer.writerow([_excel_safe(value) for value in row])
+        if count % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def xlsx_bytes(consultation: Consultation) -> bytes:
+    """The same rows as an Excel workbook, written in openpyxl's streaming (write-only) mode."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=str(_("Comments"))[:31])
+    sheet.append(export_header())
+    for row in export_rows(consultation):
+        sheet.append([_excel_safe(value) for value in row])
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def _excel_safe(value):
+    # A cell starting with = + - @ would be run as a formula by spreadsheet programs.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value

@@ -1,0 +1,105 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectField, StringField,
+                     SubmitField, TextAreaField)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from .models import ActivityKind
+
+KIND_LABELS = {
+    ActivityKind.open_day.value: _l("Open day"),
+    ActivityKind.open_week.value: _l("Open week"),
+    ActivityKind.open_month.value: _l("Open month activity"),
+}
+STATUS_LABELS = {
+    "confirmed": _l("Confirmed"),
+    "waiting": _l("On the waiting list"),
+    "cancelled": _l("Cancelled"),
+    "no_show": _l("Did not come"),
+}
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class ActivityForm(FlaskForm):
+    unit_id = SelectField(_l("Unit"), coerce=int, validators=[DataRequired()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    theme = StringField(_l("Theme"), validators=[Optional(), Length(max=100)],
+                        description=_l("e.g. 营商环境, 民生保障, 一网通办"))
+    kind = SelectField(_l("Type"), choices=list(KIND_LABELS.items()), validators=[DataRequired()])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)],
+                                description=_l("What visitors will see and do: Q&A, symposium, "
+                                               "experience, questionnaire."))
+    place = StringField(_l("Place"), validators=[DataRequired(), Length(max=200)])
+    accessibility = TextAreaField(_l("Accessibility information"), validators=[Optional(), Length(max=2000)],
+                                  description=_l("Step-free access, lifts, accessible toilets, help on site."))
+    registration_opens_at = DateTimeLocalField(_l("Registration opens"), format=DATETIME_FORMAT,
+                                               validators=[InputRequired()])
+    registration_closes_at = DateTimeLocalField(_l("Registration closes"), format=DATETIME_FORMAT,
+                                                validators=[InputRequired()])
+    cancel_cutoff_hours = IntegerField(_l("Cancellation cut-off (hours before the slot starts)"),
+                                       default=24, validators=[InputRequired(), NumberRange(min=0, max=720)],
+                                       description=_l("Later cancellations are still accepted but "
+                                                      "recorded as late."))
+    id_check_required = BooleanField(_l("ID is checked at the door"))
+    submit = SubmitField(_l("Save"))
+
+
+class SlotForm(FlaskForm):
+    starts_at = DateTimeLocalField(_l("Starts"), format=DATETIME_FORMAT, validators=[InputRequired()])
+    ends_at = DateTimeLocalField(_l("Ends"), format=DATETIME_FORMAT, validators=[InputRequired()])
+    capacity = IntegerField(_l("Seats"), validators=[InputRequired(), NumberRange(min=1, max=100000)])
+    submit = SubmitField(_l("Add time slot"))
+
+
+class RegistrationForm(FlaskForm):
+    slot_id = RadioField(_l("Time slot"), coerce=int, validators=[InputRequired()])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=50)])
+    mobile = StringField(_l("Mobile number"),
+                         validators=[DataRequired(), Regexp(r"^1[3-9]\d{9}$", message=_l(
+                             "Please enter a mainland mobile number of 11 digits starting with 1."))],
+                         render_kw={"inputmode": "numeric", "autocomplete": "tel"})
+    id_last4 = StringField(_l("Last 4 characters of your ID number"),
+                           validators=[DataRequired(), Regexp(r"^[0-9]{3}[0-9Xx]$", message=_l(
+                               "Please enter the last 4 characters of your ID number "
+                               "(3 digits, then a digit or X)."))],
+                           description=_l("Your ID card is checked at the door."))
+    needs = TextAreaField(_l("Accessibility needs"), validators=[Optional(), Length(max=500)],
+                          description=_l("e.g. wheelchair access, a companion, hearing support."))
+    consent = BooleanField(_l("I agree that my name, mobile number and the data above are used to organise "
+                              "this visit and deleted after it."), validators=[DataRequired()])
+    submit = SubmitField(_l("Register"))
+
+    def __init__(self, *args, activity=None, slots=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.slot_id.choices = [(s.id, f"{s.starts_at:%Y-%m-%d %H:%M}–{s.ends_at:%H:%M}") for s in slots]
+        if activity is not None and not activity.id_check_required:
+            del self.id_last4
+
+
+class CheckInForm(FlaskForm):
+    code = StringField(_l("Check-in code"), validators=[DataRequired(), Length(max=20)],
+                       render_kw={"autocomplete": "off", "autofocus": True, "autocapitalize": "characters"},
+                       description=_l("Type the code or scan the QR image with a scanner."))
+    submit = SubmitField(_l("Check in"))
+
+
+class QuestionnaireForm(FlaskForm):
+    rating = RadioField(_l("How would you rate the activity?"), coerce=int,
+                        choices=[(5, _l("5 – very good")), (4, _l("4 – good")), (3, _l("3 – fair")),
+                                 (2, _l("2 – poor")), (1, _l("1 – very poor"))],
+                        validators=[InputRequired()])
+    suggestions = TextAreaField(_l("Questions and suggestions"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Send"))
+
+
+class SummaryItemForm(FlaskForm):
+    question = TextAreaField(_l("Question or suggestion collected"), validators=[DataRequired(),
+                                                                                 Length(max=2000)])
+    response = TextAreaField(_l("The unit's response"), validators=[DataRequired(), Length(max=4000)])
+    submit = SubmitField(_l("Add to the summary"))
+
+
+class SummaryForm(FlaskForm):
+    summary_text = TextAreaField(_l("Summary of the activity"), validators=[DataRequired(), Length(max=10000)],
+                                 render_kw={"rows": 8})
+    submit = SubmitField(_l("Publish the summary"))

@@ -1,0 +1,202 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timedelta
+
+from sqlalchemy import (Boolean, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text,
+                        text)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .. import clock
+from ..extensions import db
+
+
+class ActivityKind(str, enum.Enum):
+    open_day = "open_day"
+    open_week = "open_week"
+    open_month = "open_month"
+
+
+class RegistrationStatus(str, enum.Enum):
+    confirmed = "confirmed"
+    waiting = "waiting"
+    cancelled = "cancelled"
+    no_show = "no_show"
+
+
+# Statuses that hold a place (a seat or a waiting-list number): one per account and slot.
+ACTIVE_STATUSES = ("confirmed", "waiting")
+_ACTIVE_SQL = "status IN ('confirmed', 'waiting')"
+
+
+class OpenActivity(db.Model):
+    """A government open activity (政府开放活动): 开放日, 开放周 or 开放月活动 of one unit."""
+
+    __tablename__ = "open_activity"
+    __table_args__ = (
+        CheckConstraint("kind IN ('open_day', 'open_week', 'open_month')", name="kind_known"),
+        CheckConstraint("registration_closes_at > registration_opens_at", name="window_order"),
+        CheckConstraint("cancel_cutoff_hours >= 0", name="cutoff_not_negative"),
+        Index("ix_open_activity_unit", "unit_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    theme: Mapped[str] = mapped_column(String(100), default="")
+    kind: Mapped[str] = mapped_column(String(16))
+    description: Mapped[str] = mapped_column(Text, default="")
+    place: Mapped[str] = mapped_column(String(200))
+    accessibility: Mapped[str] = mapped_column(Text, default="")
+    registration_opens_at: Mapped[datetime]
+    registration_closes_at: Mapped[datetime]
+    # Cancelling later than this many hours before the slot starts is recorded as late.
+    cancel_cutoff_hours: Mapped[int] = mapped_column(default=24)
+    id_check_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # First slot start and last slot end, kept by the services for cheap list queries.
+    starts_at: Mapped[datetime | None] = mapped_column(index=True)
+    ends_at: Mapped[datetime | None]
+    summary_text: Mapped[str] = mapped_column(Text, default="")
+    summary_published_at: Mapped[datetime | None]
+    purged_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    unit = relationship("Unit", lazy="joined")
+    slots: Mapped[list[OpenSlot]] = relationship(back_populates="activity", order_by="OpenSlot.starts_at",
+                                                 cascade="all, delete-orphan")
+    summary_items: Mapped[list[SummaryItem]] = relationship(order_by="SummaryItem.position",
+                                                            cascade="all, delete-orphan")
+
+    def registration_open(self, now: datetime) -> bool:
+        return self.registration_opens_at <= now < self.registration_closes_at
+
+    @property
+    def is_open_month(self) -> bool:
+        """An activity of the August 政府开放月."""
+        return self.starts_at is not None and self.starts_at.month == 8
+
+    @property
+    def summary_published(self) -> bool:
+        return self.summary_published_at is not None
+
+
+class OpenSlot(db.Model):
+    """A time slot (场次) of an open activity, with its seats and waiting-list counter."""
+
+    __tablename__ = "open_slot"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="time_order"),
+        CheckConstraint("capacity > 0", name="capacity_positive"),
+        CheckConstraint("confirmed_count >= 0 AND confirmed_count <= capacity", name="within_capacity"),
+        CheckConstraint("next_queue_no >= 0 AND waiting_count >= 0", name="queue_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("open_activity.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    capacity: Mapped[int]
+    # Seats taken (confirmed and no-shows), changed only by atomic UPDATE statements.
+    confirmed_count: Mapped[int] = mapped_column(default=0)
+    # Last waiting-list number handed out (waiting-list order is arrival order).
+    next_queue_no: Mapped[int] = mapped_column(default=0)
+    # People on the waiting list now (kept by the same atomic statements, so lists need no COUNT).
+    waiting_count: Mapped[int] = mapped_column(default=0)
+    no_shows_recorded_at: Mapped[datetime | None]
+
+    activity: Mapped[OpenActivity] = relationship(back_populates="slots")
+
+    @property
+    def owner_unit_id(self) -> int:
+        return self.activity.unit_id
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.confirmed_count, 0)
+
+    def has_ended(self, now: datetime) -> bool:
+        return self.ends_at <= now
+
+    def registration_open(self, now: datetime) -> bool:
+        return self.activity.registration_open(now) and now < self.starts_at
+
+    def cancel_cutoff(self) -> datetime:
+        return self.starts_at - timedelta(hours=self.activity.cancel_cutoff_hours)
+
+
+class OpenRegistration(db.Model):
+    """A registration (报名) for a slot: confirmed with a check-in code, or on the waiting list."""
+
+    __tablename__ = "open_registration"
+    __table_args__ = (
+        CheckConstraint("status IN ('confirmed', 'waiting', 'cancelled', 'no_show')", name="status_known"),
+        Index("uq_open_registration_active", "slot_id", "account_id", unique=True,
+              sqlite_where=text(_ACTIVE_SQL), postgresql_where=text(_ACTIVE_SQL)),
+        Index("ix_open_registration_queue", "slot_id", "status", "queue_no"),
+        Index("ix_open_registration_account", "account_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("open_slot.id", ondelete="CASCADE"))
+    activity_id: Mapped[int] = mapped_column(ForeignKey("open_activity.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16))
+    # Personal data, purged some days after the activity (purged_at set, counts kept).
+    name: Mapped[str] = mapped_column(String(50), default="")
+    mobile: Mapped[str] = mapped_column(String(11), default="")
+    id_last4: Mapped[str] = mapped_column(String(4), default="")
+    needs: Mapped[str] = mapped_column(Text, default="")
+    # Waiting-list number (arrival order), kept after promotion.
+    queue_no: Mapped[int | None]
+    code: Mapped[str | None] = mapped_column(String(12), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    confirmed_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    cancelled_late: Mapped[bool] = mapped_column(Boolean, default=False)
+    cancelled_by_staff: Mapped[bool] = mapped_column(Boolean, default=False)
+    checked_in_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]
+    purged_at: Mapped[datetime | None]
+
+    slot: Mapped[OpenSlot] = relationship()
+    activity: Mapped[OpenActivity] = relationship()
+    account = relationship("Account")
+
+    @property
+    def owner_unit_id(self) -> int:
+        return self.activity.unit_id
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class QuestionnaireAnswer(db.Model):
+    """An attendee's answer to the questionnaire after the activity (问卷)."""
+
+    __tablename__ = "open_questionnaire_answer"
+    __table_args__ = (CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("open_registration.id", ondelete="CASCADE"),
+                                                 unique=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("open_activity.id", ondelete="CASCADE"), index=True)
+    rating: Mapped[int] = mapped_column(SmallInteger)
+    suggestions: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
+class SummaryItem(db.Model):
+    """One question or suggestion collected at the activity, with the unit's response (活动总结)."""
+
+    __tablename__ = "open_summary_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("open_activity.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    question: Mapped[str] = mapped_column(Text)
+    response: Mapped[str] = mapped_column(Text)
+
+    @property
+    def owner_unit_id(self) -> int:
+        return db.session.get(OpenActivity, self.activity_id).unit_id

@@ -1,0 +1,356 @@
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import clock
+from ..auth.access import ensure_unit_access, get_for_unit, staff_required
+from ..database import commit
+from ..errors import DomainError, RuleViolation, UserInputError, apply_to_form, form_status
+from ..extensions import db
+from ..sections import section
+from ..security import form_view
+from ..units.models import units_in_order
+from . import bp
+from .forms import (KIND_LABELS, STATUS_LABELS, ActivityForm, CheckInForm, QuestionnaireForm,
+                    RegistrationForm, SlotForm, SummaryForm, SummaryItemForm)
+from .models import OpenActivity, OpenRegistration, OpenSlot, QuestionnaireAnswer
+from .services import (activity_ics, add_slot, add_summary_item, can_answer_questionnaire, cancel,
+                       check_in, collected_suggestions, create_activity, my_registrations,
+                       open_month_activities, past_activities, publish_summary, qr_png, record_no_shows,
+                       register, registration_ics, seats_left, slot_counts, submit_questionnaire,
+                       update_activity, upcoming_activities, questionnaire_stats, waiting_position)
+
+PER_PAGE = 10
+
+
+@bp.app_context_processor
+def inject_open_day_labels():
+    return {"open_day_kind_labels": KIND_LABELS, "open_day_status_labels": STATUS_LABELS}
+
+
+def _activity_or_404(activity_id: int) -> OpenActivity:
+    activity = db.session.scalar(select(OpenActivity).where(OpenActivity.id == activity_id)
+                                 .options(selectinload(OpenActivity.slots)))
+    if activity is None or activity.starts_at is None:
+        abort(404)
+    return activity
+
+
+# --- public -----------------------------------------------------------------------------------
+
+@bp.route("/open-days")
+def index():
+    when = "past" if request.args.get("when") == "past" else "upcoming"
+    now = clock.now()
+    query = past_activities(now) if when == "past" else upcoming_activities(now)
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+    return render_template("open_days/index.html", page=page, when=when, now=now, seats_left=seats_left)
+
+
+@bp.route("/open-days/<int:activity_id>", methods=["GET", "POST"])
+@form_view
+def detail(activity_id: int):
+    activity = _activity_or_404(activity_id)
+    now = clock.now()
+    open_slots = [s for s in activity.slots if s.registration_open(now)]
+    form = RegistrationForm(activity=activity, slots=open_slots) if open_slots else None
+    if request.method == "POST":
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.path))
+        if form is None:
+            flash(_("Registration for this activity is not open."), "warning")
+            return redirect(url_for("open_days.detail", activity_id=activity.id))
+        if form.validate_on_submit():
+            slot = next(s for s in open_slots if s.id == form.slot_id.data)
+            try:
+                registration = register(slot, current_user._get_current_object(), form.data)
+            except DomainError as error:
+                apply_to_form(form, error)
+            else:
+                commit()
+                if registration.status == "confirmed":
+                    flash(_("You are registered. Your check-in code is %(code)s.", code=registration.code),
+                          "success")
+                else:
+                    flash(_("All seats are taken: you are number %(position)s on the waiting list.",
+                            position=waiting_position(registration)), "info")
+                return redirect(url_for("open_days.my_registration", registration_id=registration.id))
+    elif form is not None and current_user.is_authenticated:
+        form.name.data = form.name.data or current_user.name
+        form.mobile.data = form.mobile.data or current_user.mobile
+    mine = []
+    if current_user.is_authenticated:
+        mine = db.session.scalars(select(OpenRegistration).where(
+            OpenRegistration.activity_id == activity.id, OpenRegistration.account_id == current_user.id)
+            .order_by(OpenRegistration.id)).all()
+    stats = questionnaire_stats(activity) if activity.summary_published else None
+    return render_template("open_days/detail.html", activity=activity, form=form, now=now, mine=mine,
+                           stats=stats), form_status()
+
+
+@bp.route("/open-days/<int:activity_id>.ics")
+def activity_calendar(activity_id: int):
+    activity = _activity_or_404(activity_id)
+    return Response(activity_ics(activity), mimetype="text/calendar",
+                    headers={"Content-Disposition": f"attachment; filename=open-day-{activity.id}.ics"})
+
+
+@bp.route("/open-month/<int:year>")
+def open_month(year: int):
+    if not 2000 <= year <= 2100:
+        abort(404)
+    activities = db.session.scalars(open_month_activities(year)).all()
+    by_unit: dict[int, list[OpenActivity]] = {}
+    for activity in activities:
+        by_unit.setdefault(activity.unit_id, []).append(activity)
+    return render_template("open_days/open_month.html", year=year, activities=activities, by_unit=by_unit,
+                           now=clock.now(), seats_left=seats_left)
+
+
+# --- the resident's own registrations ----------------------------------------------------------
+
+def _own_registration(registration_id: int) -> OpenRegistration:
+    registration = db.session.get(OpenRegistration, registration_id)
+    if registration is None or registration.account_id != current_user.id:
+        abort(404)
+    return registration
+
+
+@bp.route("/me/open-days/<int:registration_id>")
+@login_required
+def my_registration(registration_id: int):
+    registration = _own_registration(registration_id)
+    answered = db.session.scalar(select(QuestionnaireAnswer.id).where(
+        QuestionnaireAnswer.registration_id == registration.id)) is not None
+    return render_template("open_days/my_registration.html", registration=registration, now=clock.now(),
+                           position=waiting_position(registration), answered=answered,
+                           can_answer=can_answer_questionnaire(registration))
+
+
+@bp.route("/me/open-days/<int:registration_id>/qr.png")
+@login_required
+def my_qr(registration_id: int):
+    registration = _own_registration(registration_id)
+    if registration.status != "confirmed":
+        abort(404)
+    return Response(qr_png(registration.code), mimetype="image/png",
+                    headers={"Cache-Control": "private, no-store"})
+
+
+@bp.route("/me/open-days/<int:registration_id>.ics")
+@login_required
+def my_calendar(registration_id: int):
+    registration = _own_registration(registration_id)
+    return Response(registration_ics(registration), mimetype="text/calendar",
+                    headers={"Content-Disposition": f"attachment; filename=open-day-registration-"
+                                                    f"{registration.id}.ics"})
+
+
+@bp.route("/me/open-days/<int:registration_id>/cancel", methods=["POST"])
+@login_required
+def my_cancel(registration_id: int):
+    registration = _own_registration(registration_id)
+    try:
+        cancel(registration, current_user._get_current_object())
+    except RuleViolation as error:
+        flash(error.message, "warning")
+    else:
+        commit()
+        flash(_("Your registration is cancelled."), "success")
+    return redirect(url_for("open_days.my_registration", registration_id=registration_id))
+
+
+@bp.route("/me/open-days/<int:registration_id>/questionnaire", methods=["GET", "POST"])
+@login_required
+@form_view
+def questionnaire(registration_id: int):
+    registration = _own_registration(registration_id)
+    form = QuestionnaireForm()
+    if form.validate_on_submit():
+        try:
+            submit_questionnaire(registration, current_user._get_current_object(), form.data)
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            commit()
+            flash(_("Thank you for your answers."), "success")
+            return redirect(url_for("open_days.my_registration", registration_id=registration.id))
+    elif request.method == "GET" and not can_answer_questionnaire(registration):
+        form.form_errors.append(_("Only visitors who were checked in can answer the questionnaire."))
+    return render_template("open_days/questionnaire.html", form=form, registration=registration), form_status()
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+def _unit_choices() -> list[tuple[int, str]]:
+    if current_user.role == "admin":
+        return [(u.id, u.name) for u in db.session.scalars(units_in_order())]
+    return [(current_user.unit.id, current_user.unit.name)]
+
+
+@bp.route("/staff/open-days")
+@staff_required
+def staff_list():
+    query = select(OpenActivity).options(selectinload(OpenActivity.slots)) \
+        .order_by(OpenActivity.created_at.desc(), OpenActivity.id.desc())
+    if current_user.role != "admin":
+        query = query.where(OpenActivity.unit_id == current_user.unit_id)
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=20, error_out=False)
+    return render_template("open_days/staff_list.html", page=page)
+
+
+@bp.route("/staff/open-days/new", methods=["GET", "POST"])
+@staff_required
+@form_view
+def staff_create():
+    form = ActivityForm()
+    form.unit_id.choices = _unit_choices()
+    if form.validate_on_submit():
+        ensure_unit_access(form.unit_id.data)
+        try:
+            activity = create_activity(current_user, form.data)
+        except UserInputError as error:
+            apply_to_form(form, error)
+        else:
+            commit()
+            flash(_("Activity created. Now add its time slots."), "success")
+            return redirect(url_for("open_days.staff_activity", activity_id=activity.id))
+    return render_template("open_days/staff_activity_form.html", form=form, activity=None), form_status()
+
+
+@bp.route("/staff/open-days/<int:activity_id>/edit", methods=["GET", "POST"])
+@staff_required
+@form_view
+def staff_edit(activity_id: int):
+    activity = get_for_unit(OpenActivity, activity_id)
+    form = ActivityForm(obj=activity)
+    form.unit_id.choices = [(activity.unit.id, activity.unit.name)]
+    if form.validate_on_submit():
+        try:
+            update_activity(current_user, activity, form.data)
+        except UserInputError as error:
+            apply_to_form(form, error)
+        else:
+            commit()
+            flash(_("Activity saved."), "success")
+            return redirect(url_for("open_days.staff_activity", activity_id=activity.id))
+    return render_template("open_days/staff_activity_form.html", form=form, activity=activity), form_status()
+
+
+@bp.route("/staff/open-days/<int:activity_id>", methods=["GET", "POST"])
+@staff_required
+@form_view
+def staff_activity(activity_id: int):
+    """The activity's work page; its form adds a time slot."""
+    activity = get_for_unit(OpenActivity, activity_id)
+    form = SlotForm()
+    if form.validate_on_submit():
+        try:
+            add_slot(current_user, activity, form.data)
+        except UserInputError as error:
+            apply_to_form(form, error)
+        else:
+            commit()
+            flash(_("Time slot added."), "success")
+            return redirect(url_for("open_days.staff_activity", activity_id=activity.id))
+    return render_template("open_days/staff_activity.html", activity=activity, form=form,
+                           now=clock.now()), form_status()
+
+
+@bp.route("/staff/open-days/slots/<int:slot_id>", methods=["GET", "POST"])
+@staff_required
+@form_view
+def staff_slot(slot_id: int):
+    """Registrations of a slot and the check-in desk."""
+    slot = get_for_unit(OpenSlot, slot_id)
+    if request.method == "GET" and slot.has_ended(clock.now()) and slot.no_shows_recorded_at is None:
+        record_no_shows(slot)
+        commit()
+    form = CheckInForm()
+    checked = None
+    if form.validate_on_submit():
+        try:
+            checked = check_in(slot, form.code.data, current_user)
+        except UserInputError as error:
+            apply_to_form(form, error)
+        else:
+            commit()
+            flash(_("Checked in: %(name)s (%(code)s).", name=checked.name, code=checked.code), "success")
+            return redirect(url_for("open_days.staff_slot", slot_id=slot.id))
+    registrations = db.session.scalars(
+        select(OpenRegistration).where(OpenRegistration.slot_id == slot.id)
+        .order_by(OpenRegistration.status != "confirmed", OpenRegistration.queue_no, OpenRegistration.id)).all()
+    return render_template("open_days/staff_slot.html", slot=slot, activity=slot.activity, form=form,
+                           counts=slot_counts(slot), registrations=registrations, now=clock.now()), form_status()
+
+
+@bp.route("/staff/open-days/registrations/<int:registration_id>/cancel", methods=["POST"])
+@staff_required
+def staff_cancel(registration_id: int):
+    registration = get_for_unit(OpenRegistration, registration_id)
+    try:
+        cancel(registration, current_user, by_staff=True)
+    except RuleViolation as error:
+        flash(error.message, "warning")
+    else:
+        commit()
+        flash(_("Registration cancelled."), "success")
+    return redirect(url_for("open_days.staff_slot", slot_id=registration.slot_id))
+
+
+@bp.route("/staff/open-days/<int:activity_id>/summary", methods=["GET", "POST"])
+@staff_required
+@form_view
+def staff_summary(activity_id: int):
+    activity = get_for_unit(OpenActivity, activity_id)
+    item_form = SummaryItemForm(prefix="item")
+    summary_form = SummaryForm(prefix="summary", obj=activity)
+    if request.method == "POST":
+        adding = "item-submit" in request.form
+        form = item_form if adding else summary_form
+        if form.validate_on_submit():
+            try:
+                if adding:
+                    add_summary_item(current_user, activity, form.data)
+                else:
+                    publish_summary(current_user, activity, form.summary_text.data)
+            except DomainError as error:
+                apply_to_form(form, error)
+            else:
+                commit()
+                flash(_("Summary item added.") if adding else _("Summary published."), "success")
+                return redirect(url_for("open_days.staff_summary", activity_id=activity.id))
+    return render_template("open_days/staff_summary.html", activity=activity, item_form=item_form,
+                           summary_form=summary_form, suggestions=collected_suggestions(activity),
+                           stats=questionnaire_stats(activity)), form_status()
+
+
+# --- sections on other pages -------------------------------------------------------------------
+
+@section("home", "open_days/_home_section.html", order=40)
+def home_section(_obj):
+    now = clock.now()
+    activities = db.session.scalars(upcoming_activities(now).limit(5)).all()
+    if not activities:
+        return None
+    return {"open_day_upcoming": activities, "now": now, "seats_left": seats_left}
+
+
+@section("me", "open_days/_me_section.html", order=40)
+def me_section(account):
+    registrations = my_registrations(account)
+    if not registrations:
+        return None
+    return {"open_day_registrations": registrations}
+
+
+@section("staff", "open_days/_staff_section.html", order=40)
+def staff_section(account):
+    query = select(OpenActivity).options(selectinload(OpenActivity.slots)) \
+        .order_by(OpenActivity.starts_at.desc().nulls_last(), OpenActivity.id.desc()).limit(10)
+    if account.role != "admin":
+        query = query.where(OpenActivity.unit_id == account.unit_id)
+    activities = db.session.scalars(query).all()
+    return {"open_day_staff_activities": activities}

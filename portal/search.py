@@ -1,0 +1,210 @@
+"""Full-text search in Chinese and Latin script that works the same on SQLite and PostgreSQL.
+
+Neither database tokenises Chinese usefully out of the box (SQLite's FTS5 trigram tokenizer finds
+nothing for two-character words; ``LIKE '%..%'`` scans every row), so every indexed object keeps
+its tokens in one table, ``search_token(object_type, token, object_id, weight)``, whose primary
+key is the index a query uses:
+
+- Chinese text gives its single characters (unigrams) and each pair of neighbouring characters
+  (bigrams): 垃圾分类 → 垃 圾 分 类 垃圾 圾分 分类;
+- Latin letters and digits give lower-cased words (NFKC first, so ｐｍ２ is pm2).
+
+A query is tokenised the same way: a one-character Chinese query needs its unigram, a longer run
+needs all its bigrams, and each Latin word matches as a prefix (a range scan on the index). Matches
+are ranked by the weights of the fields they were found in (a title counts more than a summary).
+
+A feature registers a model once, and its rows are indexed whenever a flush writes an indexed
+field (so factories, services and the demo all stay in step)::
+
+    search.register(DecisionItem, "decision", {"title": 10, "summary": 2, "background": 1})
+    query = query.where(DecisionItem.id.in_(select(hits.c.object_id)))  # hits = search.matches(...)
+
+``flask --app portal search reindex`` rebuilds the whole table.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import Index, String, and_, case, delete, event, func, insert, or_, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from .extensions import db
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUN = re.compile(f"[{_CJK}]+|[0-9a-z]+")
+MAX_TOKEN_LENGTH = 40
+
+
+class SearchToken(db.Model):
+    """One token of one indexed object, with the weight of the best field it occurs in."""
+
+    __tablename__ = "search_token"
+    __table_args__ = (Index("ix_search_token_object", "object_type", "object_id"),)
+
+    object_type: Mapped[str] = mapped_column(String(30), primary_key=True)
+    token: Mapped[str] = mapped_column(String(MAX_TOKEN_LENGTH), primary_key=True)
+    object_id: Mapped[int] = mapped_column(primary_key=True)
+    weight: Mapped[int] = mapped_column(default=1)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A tokenised query: each term must match (exact Chinese token, or Latin word prefix)."""
+
+    cjk: tuple[str, ...]
+    words: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.cjk or self.words)
+
+
+def normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+def tokens(text: str) -> set[str]:
+    """The tokens stored for ``text``: Chinese unigrams and bigrams, Latin/number words."""
+    found: set[str] = set()
+    for run in _RUN.findall(normalise(text)):
+        if run[0].isascii():
+            found.add(run[:MAX_TOKEN_LENGTH])
+            continue
+        found.update(run)
+        found.update(run[i:i + 2] for i in range(len(run) - 1))
+    return found
+
+
+def parse(query: str) -> Query:
+    """Tokenise a user's query the way ``tokens`` tokenises documents."""
+    cjk: list[str] = []
+    words: list[str] = []
+    for run in _RUN.findall(normalise(query)):
+        if run[0].isascii():
+            words.append(run[:MAX_TOKEN_LENGTH])
+        elif len(run) == 1:
+            cjk.append(run)
+        else:
+            cjk.extend(run[i:i + 2] for i in range(len(run) - 1))
+    return Query(tuple(dict.fromkeys(cjk)), tuple(dict.fromkeys(words)))
+
+
+def _prefix_end(word: str) -> str:
+    # Smallest string greater than every string that starts with ``word`` (all ASCII here).
+    return word[:-1] + chr(ord(word[-1]) + 1)
+
+
+def matches(object_type: str, query: str | Query):
+    """A subquery ``(object_id, score)`` of the objects matching every term of ``query``, or
+    None when the query has no searchable term (punctuation only, say)."""
+    parsed = parse(query) if isinstance(query, str) else query
+    if not parsed:
+        return None
+    terms = [SearchToken.token == t for t in parsed.cjk]
+    terms += [and_(SearchToken.token >= w, SearchToken.token < _prefix_end(w)) for w in parsed.words]
+    having = [func.max(case((term, 1), else_=0)) == 1 for term in terms]
+    return (select(SearchToken.object_id, func.sum(SearchToken.weight).label("score"))
+            .where(SearchToken.object_type == object_type, or_(*terms))
+            .group_by(SearchToken.object_id)
+            .having(and_(*having))
+            .subquery())
+
+
+# -- indexing ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Registration:
+    model: type
+    object_type: str
+    fields: dict[str, int]
+
+
+_REGISTRY: dict[type, Registration] = {}
+
+
+def register(model: type, object_type: str, fields: dict[str, int]) -> None:
+    """Index ``model`` as ``object_type``: {field name: weight} (higher ranks first)."""
+    _REGISTRY[model] = Registration(model, object_type, dict(fields))
+
+
+def token_rows(registration: Registration, obj: Any) -> list[dict]:
+    weights: dict[str, int] = {}
+    for field, weight in registration.fields.items():
+        for token in tokens(getattr(obj, field) or ""):
+            weights[token] = max(weights.get(token, 0), weight)
+    return [{"object_type": registration.object_type, "object_id": obj.id, "token": t, "weight": w}
+            for t, w in weights.items()]
+
+
+def _changed(registration: Registration, obj: Any) -> bool:
+    from sqlalchemy import inspect
+
+    state = inspect(obj)
+    return any(state.attrs[field].history.has_changes() for field in registration.fields)
+
+
+@event.listens_for(Session, "after_flush")
+def _index_flushed(session: Session, flush_context) -> None:
+    if not _REGISTRY:
+        return
+    stale: list[tuple[str, int]] = []
+    rows: list[dict] = []
+    for obj in session.deleted:
+        registration = _REGISTRY.get(type(obj))
+        if registration is not None:
+            stale.append((registration.object_type, obj.id))
+    for obj in list(session.new) + list(session.dirty):
+        registration = _REGISTRY.get(type(obj))
+        if registration is None or (obj not in session.new and not _changed(registration, obj)):
+            continue
+        stale.append((registration.object_type, obj.id))
+        rows.extend(token_rows(registration, obj))
+    if not stale:
+        return
+    connection = session.connection()
+    for object_type, object_id in stale:
+        connection.execute(delete(SearchToken.__table__).where(
+            SearchToken.object_type == object_type, SearchToken.object_id == object_id))
+    if rows:
+        connection.execute(insert(SearchToken.__table__), rows)
+
+
+def reindex(batch: int = 500) -> dict[str, int]:
+    """Rebuild the tokens of every registered model; returns objects indexed per type."""
+    done: dict[str, int] = {}
+    for registration in _REGISTRY.values():
+        db.session.execute(delete(SearchToken).where(SearchToken.object_type == registration.object_type))
+        count = 0
+        last_id = 0
+        model = registration.model
+        while True:
+            objects = db.session.scalars(select(model).where(model.id > last_id)
+                                         .order_by(model.id).limit(batch)).all()
+            if not objects:
+                break
+            rows = [row for obj in objects for row in token_rows(registration, obj)]
+            if rows:
+                db.session.execute(insert(SearchToken.__table__), rows)
+            count += len(objects)
+            last_id = objects[-1].id
+            db.session.expunge_all()
+        done[registration.object_type] = count
+    return done
+
+
+search_cli = AppGroup("search", help="Full-text search index.")
+
+
+@search_cli.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the search index of every searchable object."""
+    from .database import commit
+
+    done = reindex()
+    commit()
+    for object_type, count in sorted(done.items()):
+        click.echo(f"{object_type}: {count} indexed")

@@ -1,0 +1,28 @@
+from datetime import datetime
+
+import pytest
+
+from portal.extensions import db
+
+# Registration is open (1 July – 9 August 2026) and the default slot is on 10 August.
+NOW = datetime(2026, 7, 15, 10, 0)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(app):
+    app.config["CLOCK_NOW"] = NOW
+    return NOW
+
+
+@pytest.fixture
+def person_data():
+    def make(n=0, **kw):
+        data = {"name": f"王{n}", "mobile": f"1390000{n:04d}", "id_last4": "123X", "needs": ""}
+        data.update(kw)
+        return data
+
+    return make
+
+
+def commit():
+    db.session.commit()
