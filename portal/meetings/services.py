@@ -392,6 +392,10 @@ def announce_seed(actor, meeting: Meeting, seed: str) -> Meeting:
         raise RuleViolation(_("This meeting does not select its representatives by lottery."))
     if meeting.selected_at is not None:
         raise RuleViolation(_("The lottery has already been drawn."))
+    if not meeting.signup_closed():
+        # Announced while sign-up is open, a seed would let an applicant time an application to
+        # get a favourable number: the list must be closed first.
+        raise RuleViolation(_("The seed can be announced only after sign-up has closed."))
     seed = (seed or "").strip() or secrets.token_hex(16)
     if len(seed) > 200:
         raise UserInputError("seed", _("The seed can have at most 200 characters."))

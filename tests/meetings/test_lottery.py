@@ -38,14 +38,22 @@ def lottery_meeting(app, f):
     return {"meeting": meeting, "staff": f.staff(unit), "people": people, "withdrawn": withdrawn}
 
 
+def test_seed_cannot_be_announced_while_sign_up_is_open(app, lottery_meeting):
+    meeting, staff = lottery_meeting["meeting"], lottery_meeting["staff"]
+    with pytest.raises(RuleViolation, match="after sign-up has closed"):
+        svc.announce_seed(staff, meeting, "early")
+    assert meeting.lottery_seed is None
+
+
 def test_seed_is_announced_publicly_and_cannot_change(app, client, login, lottery_meeting):
     meeting, staff = lottery_meeting["meeting"], lottery_meeting["staff"]
+    set_now(app, AFTER_SIGNUP)
     login(staff)
     response = client.post(f"/staff/meetings/{meeting.id}/seed", data={"seed": "2026-03-10 福彩3D 第2026060期 517"})
     assert response.status_code == 302
     page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "2026-03-10 福彩3D 第2026060期 517" in page
-    assert "2026-03-05 10:00" in page  # the time it was announced
+    assert "2026-03-11 09:00" in page  # the time it was announced
     response = client.post(f"/staff/meetings/{meeting.id}/seed", data={"seed": "another"})
     assert response.status_code == 422
     db.session.expire_all()
@@ -56,6 +64,7 @@ def test_seed_is_announced_publicly_and_cannot_change(app, client, login, lotter
 
 def test_empty_seed_gets_a_random_one(app, lottery_meeting):
     meeting = lottery_meeting["meeting"]
+    set_now(app, AFTER_SIGNUP)
     svc.announce_seed(lottery_meeting["staff"], meeting, "")
     assert re.fullmatch(r"[0-9a-f]{32}", meeting.lottery_seed)
 
@@ -66,7 +75,6 @@ def test_no_draw_before_signup_closes_or_without_seed(app, lottery_meeting):
     with pytest.raises(RuleViolation, match="seed"):
         svc.run_lottery(staff, meeting)
     set_now(app, DURING_SIGNUP)
-    svc.announce_seed(staff, meeting, "seed")
     with pytest.raises(RuleViolation, match="sign-up closes"):
         svc.run_lottery(staff, meeting)
     assert meeting.selected_at is None
@@ -75,13 +83,13 @@ def test_no_draw_before_signup_closes_or_without_seed(app, lottery_meeting):
 def test_draw_is_reproducible_from_the_published_seed_and_list(app, client, login, lottery_meeting):
     meeting, staff = lottery_meeting["meeting"], lottery_meeting["staff"]
     login(staff)
-    client.post(f"/staff/meetings/{meeting.id}/seed", data={"seed": "青松-20260310"})
     set_now(app, AFTER_SIGNUP)
+    client.post(f"/staff/meetings/{meeting.id}/seed", data={"seed": "青松-20260310"})
     assert client.post(f"/staff/meetings/{meeting.id}/draw").status_code == 302
 
     data = client.get(f"/api/v1/meetings/{meeting.id}").get_json()
     lottery = data["lottery"]
-    assert lottery["seed"] == "青松-20260310" and lottery["seed_announced_at"] == "2026-03-05T10:00:00"
+    assert lottery["seed"] == "青松-20260310" and lottery["seed_announced_at"] == "2026-03-11T09:00:00"
     categories = {c["category"]: c for c in lottery["categories"]}
     assert set(categories) == {"citizen", "enterprise"}
     withdrawn = lottery_meeting["withdrawn"].application_number
@@ -108,8 +116,8 @@ def test_draw_is_reproducible_from_the_published_seed_and_list(app, client, logi
 
 def test_every_applicant_is_told_the_outcome(app, lottery_meeting):
     meeting, staff, people = lottery_meeting["meeting"], lottery_meeting["staff"], lottery_meeting["people"]
-    svc.announce_seed(staff, meeting, "seed-x")
     set_now(app, AFTER_SIGNUP)
+    svc.announce_seed(staff, meeting, "seed-x")
     results = svc.run_lottery(staff, meeting)
     db.session.commit()
     for category, result in results.items():
@@ -128,8 +136,8 @@ def test_every_applicant_is_told_the_outcome(app, lottery_meeting):
 
 def test_second_draw_is_refused(app, lottery_meeting):
     meeting, staff = lottery_meeting["meeting"], lottery_meeting["staff"]
-    svc.announce_seed(staff, meeting, "s")
     set_now(app, AFTER_SIGNUP)
+    svc.announce_seed(staff, meeting, "s")
     svc.run_lottery(staff, meeting)
     with pytest.raises(RuleViolation):
         svc.run_lottery(staff, meeting)

@@ -17,8 +17,8 @@ def drawn(app, f):
     for _ in range(5):
         f.meeting_application(meeting)
     staff = f.staff(unit)
-    svc.announce_seed(staff, meeting, "draw-seed")
     set_now(app, AFTER_SIGNUP)
+    svc.announce_seed(staff, meeting, "draw-seed")
     svc.run_lottery(staff, meeting)
     db.session.commit()
     apps = svc.applications_of(meeting)
