@@ -1,0 +1,144 @@
+"""Benchmark: public pages on the large dataset against a bare route, served the same way.
+
+    python -m tests.perf.bench                  # full dataset (DESIGN.md §6) on SQLite
+    python -m tests.perf.bench --database-url postgresql://postgres@127.0.0.1:5432/bench
+    python -m tests.perf.bench --smoke          # tiny dataset, short runs: CI's smoke run
+
+It builds the dataset (tests/perf/generate.py) into a fresh database, serves the portal with
+gunicorn (2 sync workers) on loopback, drives each page with wrk from a second process, reads the
+server-side duration of every request from gunicorn's access log, and prints a Markdown table:
+median and p95 server-side latency, requests per second, and throughput as a ratio to
+``/healthz`` (no database, same app, same middleware). Targets (DESIGN.md §6): median ≤ 15 ms,
+p95 ≤ 40 ms, throughput ≥ 40 % of the bare route, a 2-character search ≤ 200 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+import urllib.parse
+from datetime import date
+from pathlib import Path
+
+from .runner import Result, Server, measure
+
+TARGET_MEDIAN_MS = 15
+TARGET_P95_MS = 40
+TARGET_RATIO = 0.40
+TARGET_SEARCH_MS = 200
+
+
+def build(database_url: str, scale: float, workdir: Path) -> dict:
+    from portal import create_app
+    from portal.extensions import db
+
+    from .generate import generate
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench-secret-key-0123456789",
+                      "TESTING": True, "MAIL_BACKEND": "null"}, instance_path=str(workdir / "instance"))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        started = time.perf_counter()
+        ids = generate(scale)
+        ids["build_seconds"] = round(time.perf_counter() - started, 1)
+        db.session.remove()
+        db.engine.dispose()
+    return ids
+
+
+def pages(ids: dict) -> list[tuple[str, str]]:
+    q = urllib.parse.quote("垃圾")
+    return [
+        ("bare route /healthz", "/healthz"),
+        ("/catalogue (filtered: unit, year, status)", f"/catalogue?unit={ids['unit_slug']}&year={ids['year']}&status=decided"),
+        ("/decisions/<id>", f"/decisions/{ids['decision']}"),
+        ("/consultations/<id> (200,000 comments)", f"/consultations/{ids['big_consultation']}"),
+        ("/feedback/<id>", f"/feedback/{ids['report_decision']}"),
+        ("/open-days", "/open-days"),
+        ("/api/v1/decisions", "/api/v1/decisions"),
+        ("search: /catalogue?q=垃圾 (2 characters)", f"/catalogue?q={q}"),
+    ]
+
+
+def table(results: list[Result], meta: dict) -> str:
+    baseline = results[0]
+    lines = [
+        f"Run {meta['date']} on {meta['machine']}, database {meta['database']}, dataset scale {meta['scale']} "
+        f"(built in {meta['build_seconds']} s), gunicorn 2 sync workers, wrk {meta['connections']} connections "
+        f"× {meta['duration']} s per page.",
+        "",
+        "| page | median ms (≤ 15) | p95 ms (≤ 40) | requests/s | ratio to bare (≥ 0.40) | errors |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        ratio = "1.00" if r is baseline else f"{r.ratio(baseline):.2f}"
+        lines.append(f"| {r.name} | {r.median_ms:.1f} | {r.p95_ms:.1f} | {r.rps:.0f} | {ratio} | {r.errors} |")
+    return "\n".join(lines)
+
+
+def verdicts(results: list[Result]) -> list[str]:
+    baseline = results[0]
+    out = []
+    for r in results[1:]:
+        if r.name.startswith("search"):
+            ok = r.median_ms <= TARGET_SEARCH_MS
+            out.append(f"{'met' if ok else 'NOT met'}: {r.name} median {r.median_ms:.1f} ms ≤ {TARGET_SEARCH_MS} ms")
+            continue
+        checks = [(r.median_ms <= TARGET_MEDIAN_MS, f"median {r.median_ms:.1f} ms ≤ {TARGET_MEDIAN_MS}"),
+                  (r.p95_ms <= TARGET_P95_MS, f"p95 {r.p95_ms:.1f} ms ≤ {TARGET_P95_MS}"),
+                  (r.ratio(baseline) >= TARGET_RATIO, f"ratio {r.ratio(baseline):.2f} ≥ {TARGET_RATIO}")]
+        for ok, text in checks:
+            out.append(f"{'met' if ok else 'NOT met'}: {r.name} {text}")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", help="a database to fill (it is emptied first); default: a new SQLite file")
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--smoke", action="store_true", help="tiny dataset and 2-second runs; fails on any error")
+    parser.add_argument("--out", help="write the results as JSON here")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.scale, args.duration, args.connections = 0.002, 2, 4
+
+    workdir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    database_url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    print(f"building the dataset at scale {args.scale} into {database_url.split('@')[-1]}", flush=True)
+    ids = build(database_url, args.scale, workdir)
+    env = {"PORTAL_DATABASE_URL": database_url, "PORTAL_SECRET_KEY": "bench-secret-key-0123456789abcdef",
+           "PORTAL_MAIL_BACKEND": "null", "PORTAL_RATELIMIT_ENABLED": "0", "PORTAL_MAIL_SEND_AFTER_REQUEST": "0"}
+    results: list[Result] = []
+    with Server(env, workdir) as server:
+        for name, path in pages(ids):
+            result = measure(server, name, path, args.duration, args.connections)
+            print(f"  {name}: median {result.median_ms:.1f} ms, p95 {result.p95_ms:.1f} ms, "
+                  f"{result.rps:.0f} req/s, errors {result.errors}", flush=True)
+            results.append(result)
+    meta = {"date": date.today().isoformat(), "machine": f"{os.cpu_count()} cores, {platform.machine()}",
+            "database": "PostgreSQL" if database_url.startswith("postgres") else "SQLite",
+            "scale": args.scale, "build_seconds": ids["build_seconds"], "connections": args.connections,
+            "duration": args.duration}
+    print()
+    print(table(results, meta))
+    print()
+    print("\n".join(verdicts(results)))
+    if args.out:
+        Path(args.out).write_text(json.dumps({"meta": meta, "results": [r.__dict__ for r in results]},
+                                             ensure_ascii=False, indent=2), encoding="utf-8")
+    errors = sum(r.errors for r in results)
+    if errors:
+        print(f"{errors} requests failed", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
