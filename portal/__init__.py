@@ -61,6 +61,10 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
 
     register_blueprints(app)
 
+    from .pagecache import init_page_cache
+
+    init_page_cache(app)
+
     from .cli import register_cli
 
     register_cli(app)

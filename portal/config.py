@@ -78,6 +78,8 @@ class Defaults:
     TARGET_MEETINGS_UNIT = 1
     TARGET_OPEN_DAYS = 3
     TARGET_OPEN_WEEKS = 1
+    # Staff overview: consultations closing within this many days are listed as closing soon.
+    OVERSIGHT_CLOSING_SOON_DAYS = 7
     OPEN_DAY_PURGE_AFTER_DAYS = 90
     # Meetings with public representatives: applicants must be adults on the meeting date, and
     # ID numbers are kept only as last 4 digits plus an HMAC-SHA256 under this key (None: a key
@@ -95,6 +97,10 @@ class Defaults:
 
     UPLOAD_MAX_BYTES = 20 * 1024 * 1024
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+
+    # Whole-page cache of public pages for anonymous visitors (portal/pagecache.py); 0 turns it off.
+    PAGE_CACHE_SECONDS = 30
+    PAGE_CACHE_MAX_ENTRIES = 2000
 
     DEMO_MODE = False
     # Bootstrap's CSS and JS from the bootstrap-flask package, never a CDN (CSP, intranets).

@@ -34,6 +34,9 @@ BASE_CONFIG = {
     "ARGON2_TIME_COST": 1,
     "ARGON2_MEMORY_COST": 64,
     "SERVER_NAME": None,
+    # Factories change data without audit entries, so cached pages could look stale in tests;
+    # tests/test_pagecache.py covers the cache itself.
+    "PAGE_CACHE_SECONDS": 0,
 }
 
 

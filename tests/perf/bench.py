@@ -70,7 +70,7 @@ def table(results: list[Result], meta: dict) -> str:
     lines = [
         f"Run {meta['date']} on {meta['machine']}, database {meta['database']}, dataset scale {meta['scale']} "
         f"(built in {meta['build_seconds']} s), gunicorn 2 sync workers, wrk {meta['connections']} connections "
-        f"× {meta['duration']} s per page.",
+        f"× {meta['duration']} s per page, anonymous page cache {'on' if meta['page_cache'] else 'off'}.",
         "",
         "| page | median ms (≤ 15) | p95 ms (≤ 40) | requests/s | ratio to bare (≥ 0.40) | errors |",
         "|---|---:|---:|---:|---:|---:|",
@@ -104,6 +104,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--smoke", action="store_true", help="tiny dataset and 2-second runs; fails on any error")
+    parser.add_argument("--no-page-cache", action="store_true",
+                        help="turn the anonymous page cache off: measures rendering every request")
+    parser.add_argument("--ids", help="JSON file of the dataset's ids: written after a build; if it exists "
+                                      "already, the database at --database-url is served as it is")
     parser.add_argument("--out", help="write the results as JSON here")
     args = parser.parse_args(argv)
     if args.smoke:
@@ -112,9 +116,16 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     database_url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
     print(f"building the dataset at scale {args.scale} into {database_url.split('@')[-1]}", flush=True)
-    ids = build(database_url, args.scale, workdir)
+    if args.ids and Path(args.ids).exists() and args.database_url:
+        ids = json.loads(Path(args.ids).read_text(encoding="utf-8"))
+        print("reusing the dataset described in", args.ids, flush=True)
+    else:
+        ids = build(database_url, args.scale, workdir)
+        if args.ids:
+            Path(args.ids).write_text(json.dumps(ids), encoding="utf-8")
     env = {"PORTAL_DATABASE_URL": database_url, "PORTAL_SECRET_KEY": "bench-secret-key-0123456789abcdef",
-           "PORTAL_MAIL_BACKEND": "null", "PORTAL_RATELIMIT_ENABLED": "0", "PORTAL_MAIL_SEND_AFTER_REQUEST": "0"}
+           "PORTAL_MAIL_BACKEND": "null", "PORTAL_RATELIMIT_ENABLED": "0", "PORTAL_MAIL_SEND_AFTER_REQUEST": "0",
+           "PORTAL_PAGE_CACHE_SECONDS": "0" if args.no_page_cache else "30"}
     results: list[Result] = []
     with Server(env, workdir) as server:
         for name, path in pages(ids):
@@ -125,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     meta = {"date": date.today().isoformat(), "machine": f"{os.cpu_count()} cores, {platform.machine()}",
             "database": "PostgreSQL" if database_url.startswith("postgres") else "SQLite",
             "scale": args.scale, "build_seconds": ids["build_seconds"], "connections": args.connections,
-            "duration": args.duration}
+            "duration": args.duration, "page_cache": not args.no_page_cache}
     print()
     print(table(results, meta))
     print()

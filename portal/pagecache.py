@@ -1,0 +1,126 @@
+"""Whole-page cache for anonymous visitors of public pages.
+
+Most traffic to a consultation is anonymous reading (a flash crowd after a news story), and the
+same page is the same for every anonymous visitor. So a GET without a session cookie on a public
+path is answered from a per-process cache when the stored copy is still valid:
+
+- **valid** means: same path and query, same language and text size, younger than
+  ``PAGE_CACHE_SECONDS``, and rendered at the current *data version*. The data version is the
+  newest audit entry's id: every state change of the portal writes one (a rule of the house,
+  ``portal.audit.services.record``), so any change, in any process, invalidates every copy at
+  once, and reading it is one index lookup. The age limit covers what changes with the clock
+  alone (a consultation that closes at midnight).
+- **stored** only when the response is a 200, sets no cookie and did not touch the session (so it
+  holds no CSRF token, flash message or personal data).
+
+Logged-in users, staff and admin pages, forms and files are never cached.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from flask import Flask, Response, current_app, g, request, session
+from sqlalchemy import func, select
+
+from .extensions import db
+
+NEVER_CACHED = ("/staff", "/admin", "/me", "/auth", "/preferences", "/static", "/bootstrap", "/healthz")
+CACHED_TYPES = ("text/html", "application/json", "application/atom+xml")
+
+
+@dataclass
+class Entry:
+    body: bytes
+    mimetype: str
+    charset: str | None
+    version: int
+    expires: float
+
+
+class PageCache:
+    """A small thread-safe LRU of rendered pages."""
+
+    def __init__(self, max_entries: int):
+        self.max_entries = max_entries
+        self._entries: OrderedDict[tuple, Entry] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, version: int) -> Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry.version != version or entry.expires < time.monotonic():
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple, entry: Entry) -> None:
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def data_version() -> int:
+    from .audit.models import AuditEntry
+
+    return db.session.scalar(select(func.max(AuditEntry.id))) or 0
+
+
+def _cacheable_request() -> bool:
+    if request.method not in ("GET", "HEAD") or request.path.startswith(NEVER_CACHED):
+        return False
+    cookies = request.cookies
+    return (current_app.config["SESSION_COOKIE_NAME"] not in cookies
+            and current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in cookies)
+
+
+def init_page_cache(app: Flask) -> None:
+    seconds = app.config.get("PAGE_CACHE_SECONDS") or 0
+    if seconds <= 0:
+        return
+    cache = PageCache(app.config.get("PAGE_CACHE_MAX_ENTRIES", 2000))
+    app.extensions["page_cache"] = cache
+
+    @app.before_request
+    def serve_from_cache():
+        if not _cacheable_request():
+            return None
+        key = (request.full_path, request.cookies.get("lang", ""), request.cookies.get("text_size", ""))
+        version = data_version()
+        g.page_cache = (key, version)
+        entry = cache.get(key, version)
+        if entry is None:
+            return None
+        g.page_cache_hit = True
+        response = Response(entry.body, status=200, mimetype=entry.mimetype)
+        if entry.charset:
+            response.charset = entry.charset
+        return response
+
+    @app.after_request
+    def store_in_cache(response):
+        state = g.get("page_cache")
+        if state is None:
+            return response
+        if g.get("page_cache_hit"):
+            response.headers["X-Cache"] = "hit"
+            return response
+        response.headers["X-Cache"] = "miss"
+        if (response.status_code == 200 and not response.direct_passthrough and not response.is_streamed
+                and response.mimetype in CACHED_TYPES and "Set-Cookie" not in response.headers
+                and not session.modified):
+            key, version = state
+            cache.put(key, Entry(response.get_data(), response.mimetype, response.mimetype_params.get("charset"),
+                                 version, time.monotonic() + seconds))
+        return response

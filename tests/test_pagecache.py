@@ -1,0 +1,76 @@
+"""The page cache serves anonymous visitors the same page until the data changes."""
+from portal.audit.services import record
+from portal.extensions import db
+
+
+def test_anonymous_pages_are_cached_until_an_audited_change(make_app, f):
+    app = make_app(PAGE_CACHE_SECONDS=300)
+    client = app.test_client()
+    with app.app_context():
+        unit = f.unit(name="青松区缓存测试局", slug="cache-unit")
+        db.session.commit()
+        first = client.get("/units")
+        assert first.headers["X-Cache"] == "miss" and "青松区缓存测试局" in first.get_data(as_text=True)
+        assert client.get("/units").headers["X-Cache"] == "hit"
+
+        # A change made without an audit entry is not seen while the copy is valid...
+        unit.name = "青松区改名测试局"
+        db.session.commit()
+        stale = client.get("/units")
+        assert stale.headers["X-Cache"] == "hit" and "青松区缓存测试局" in stale.get_data(as_text=True)
+
+        # ...and every audited change, from any process, invalidates every copy at once.
+        record(None, "unit.update", unit, after={"name": unit.name})
+        db.session.commit()
+        fresh = client.get("/units")
+        assert fresh.headers["X-Cache"] == "miss" and "青松区改名测试局" in fresh.get_data(as_text=True)
+
+
+def test_copies_expire_and_vary_by_language_and_text_size(make_app, f):
+    app = make_app(PAGE_CACHE_SECONDS=300)
+    client = app.test_client()
+    with app.app_context():
+        f.unit()
+        db.session.commit()
+        assert client.get("/units").headers["X-Cache"] == "miss"
+        client.set_cookie("lang", "en")
+        english = client.get("/units")
+        assert english.headers["X-Cache"] == "miss" and 'lang="en"' in english.get_data(as_text=True)
+        client.set_cookie("text_size", "large")
+        assert client.get("/units").headers["X-Cache"] == "miss"
+        app.extensions["page_cache"]._entries.clear()
+        assert client.get("/units").headers["X-Cache"] == "miss"
+
+
+def test_logged_in_users_forms_and_staff_pages_are_never_cached(make_app, f):
+    from flask import session as flask_session
+
+    app = make_app(PAGE_CACHE_SECONDS=300)
+
+    def page_with_a_form():
+        flask_session["csrf_token"] = "per-visitor"  # what rendering a CSRF-protected form does
+        return "<form></form>"
+
+    app.add_url_rule("/public-form", "public_form", page_with_a_form)
+    client = app.test_client()
+    with app.app_context():
+        resident = f.resident()
+        db.session.commit()
+        assert "X-Cache" not in client.get("/auth/login").headers
+        # A page that writes the session (CSRF token, flash message) is never stored.
+        client.delete_cookie("session")
+        assert client.get("/public-form").headers["X-Cache"] == "miss"
+        client.delete_cookie("session")
+        assert client.get("/public-form").headers["X-Cache"] == "miss"
+        with client.session_transaction() as session:
+            session["_user_id"] = resident.get_id()
+        home = client.get("/")
+        assert "X-Cache" not in home.headers and resident.name in client.get("/me").get_data(as_text=True)
+        assert "X-Cache" not in client.get("/me").headers
+
+
+def test_cache_is_off_when_configured_to_zero(make_app):
+    app = make_app(PAGE_CACHE_SECONDS=0)
+    assert "page_cache" not in app.extensions
+    with app.app_context():
+        assert "X-Cache" not in app.test_client().get("/units").headers
