@@ -231,14 +231,20 @@ def generate(scale: float = 1.0, seed: int = 20261122, log=print) -> dict:
 
     written = _bulk(Comment.__table__, comment_rows())
     step(f"{written} comments ({sizes.big_consultation} on consultation {big.id})")
-    published = (select(func.count(Comment.id)).where(Comment.consultation_id == Consultation.id,
-                                                     Comment.status == "published").scalar_subquery())
-    pending = (select(func.count(Comment.id)).where(Comment.consultation_id == Consultation.id,
-                                                   Comment.status == "pending").scalar_subquery())
-    db.session.execute(update(Consultation).values(comment_count=published, pending_count=pending))
-    section_published = (select(func.count(Comment.id)).where(Comment.section_id == ConsultationSection.id,
-                                                             Comment.status == "published").scalar_subquery())
-    db.session.execute(update(ConsultationSection).values(comment_count=section_published))
+    # The counters the services keep, from one grouped pass over the comments.
+    counts: dict[tuple[int, str], int] = {}
+    section_counts: dict[int, int] = {}
+    for consultation_id, section_id, status, n in db.session.execute(
+            select(Comment.consultation_id, Comment.section_id, Comment.status, func.count())
+            .group_by(Comment.consultation_id, Comment.section_id, Comment.status)):
+        counts[(consultation_id, status)] = counts.get((consultation_id, status), 0) + n
+        if status == "published" and section_id is not None:
+            section_counts[section_id] = section_counts.get(section_id, 0) + n
+    db.session.execute(update(Consultation), [
+        {"id": c.id, "comment_count": counts.get((c.id, "published"), 0),
+         "pending_count": counts.get((c.id, "pending"), 0)} for c in consultations])
+    db.session.execute(update(ConsultationSection), [
+        {"id": section_id, "comment_count": n} for section_id, n in section_counts.items()])
     step("comment counters recomputed")
 
     # -- open activities and registrations --------------------------------------------------------
