@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from .extensions import db
 
@@ -21,7 +22,17 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.close()
 
 
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:...>`` in URLs: a number beyond a database integer is simply not found (404), instead
+    of an integer overflow in the query (a 500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_database(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseIntConverter  # before the blueprints add their rules
     if not event.contains(Engine, "connect", _sqlite_pragmas):
         event.listen(Engine, "connect", _sqlite_pragmas)
     # Import every model module so that metadata (and Alembic autogenerate) sees all tables.

@@ -25,7 +25,15 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+class _SQLAlchemy(SQLAlchemy):
+    MAX_PAGE = 10**6
+
+    def paginate(self, select, *, page=None, **kwargs):
+        """``?page=`` beyond any list (10**20, say) is an empty page, not an OFFSET overflow (a 500)."""
+        return super().paginate(select, page=None if page is None else min(page, self.MAX_PAGE), **kwargs)
+
+
+db = _SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Flask, current_app, request
+from flask import Flask, abort, current_app, request
 
 from .extensions import csrf
 
@@ -26,7 +26,19 @@ def form_view(view):
     return wrapper
 
 
+def _has_nul(values) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in vals) for key, vals in values.lists())
+
+
 def init_csrf(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_characters():
+        """No path, query parameter or form field may hold a NUL character: nobody can type one,
+        and PostgreSQL cannot store or compare one. Such a request is malformed (400), never a 500."""
+        if "\x00" in request.path or _has_nul(request.args) or \
+                (request.method in ("POST", "PUT", "PATCH") and _has_nul(request.form)):
+            abort(400)
+
     @app.before_request
     def check_csrf():
         if not current_app.config.get("WTF_CSRF_ENABLED", True):

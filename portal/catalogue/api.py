@@ -120,18 +120,23 @@ def serialize_decision_detail(item: DecisionItem) -> dict:
     }
 
 
+def _is_id(value: str) -> bool:
+    """ASCII digits within a database integer ("²" is a digit to str.isdigit, but not to int())."""
+    return value.isascii() and value.isdigit() and len(value) <= 9
+
+
 def _filters() -> services.Filters:
     filters = services.Filters(q=(request.args.get("q") or "").strip()[:100])
     filters.year = int_arg("year", None, minimum=2000, maximum=2100)
     unit = (request.args.get("unit") or "").strip()
     if unit:
-        condition = Unit.id == int(unit) if unit.isdigit() else Unit.slug == unit
+        condition = Unit.id == int(unit) if _is_id(unit) else Unit.slug == unit
         filters.unit = db.session.scalar(select(Unit).where(condition))
         if filters.unit is None:
             abort(400, description=f"unknown unit '{unit}'")
     topic = (request.args.get("topic") or "").strip()
     if topic:
-        condition = Topic.id == int(topic) if topic.isdigit() else Topic.slug == topic
+        condition = Topic.id == int(topic) if _is_id(topic) else Topic.slug == topic
         filters.topic = db.session.scalar(select(Topic).where(condition))
         if filters.topic is None:
             abort(400, description=f"unknown topic '{topic}'")

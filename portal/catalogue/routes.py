@@ -51,6 +51,8 @@ def _filters_from_args() -> services.Filters:
     if args.get("topic"):
         filters.topic = db.session.scalar(select(Topic).where(Topic.slug == args["topic"]))
     filters.year = args.get("year", type=int)
+    if filters.year is not None and not 0 <= filters.year <= 9999:
+        filters.year = -1  # no such year: an empty list, not an integer overflow in the query
     if args.get("status") in STATUS_LABELS:
         filters.status = args["status"]
     if args.get("kind") in services.KIND_LABELS:

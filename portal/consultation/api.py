@@ -90,7 +90,7 @@ def consultation(consultation_id: int):
         abort(404, description="No such consultation")
     page = int_arg("page", 1, minimum=1, maximum=10**6)
     per_page = int_arg("per_page", DEFAULT_PER_PAGE, minimum=1, maximum=MAX_PER_PAGE)
-    section_id = int_arg("section", None, minimum=1)
+    section_id = int_arg("section", None, minimum=1, maximum=2**31 - 1)
     query = svc.published_comments_query(c, section_id if section_id else "all")
     if section_id:
         total = next((s.comment_count for s in c.sections if s.id == section_id), 0)

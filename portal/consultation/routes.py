@@ -98,10 +98,9 @@ def comments(consultation_id: int):
     if request.method == "GET":
         section = request.args.get("section", "all")
         if section not in ("all", "general"):
-            try:
-                section = int(section)
-            except ValueError:
-                abort(404)
+            if not (section.isascii() and section.isdigit() and len(section) <= 9):
+                abort(404)  # not a section id (nor an integer overflow in the query)
+            section = int(section)
         page = db.paginate(svc.published_comments_query(consultation, section),
                            page=request.args.get("page", 1, type=int), per_page=COMMENTS_PER_PAGE,
                            error_out=False)

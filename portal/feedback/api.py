@@ -11,7 +11,7 @@ from ..catalogue.models import DecisionItem
 from ..catalogue.services import is_public
 from ..extensions import db
 from . import services as svc
-from .models import DISPOSITIONS, AdoptionReport
+from .models import DISPOSITIONS
 
 _state = {"type": "string", "enum": list(svc.STATE_LABELS)}
 register_schema("FeedbackItem", {

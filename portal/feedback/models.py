@@ -163,7 +163,9 @@ class ReportVersion(db.Model):
 
 
 class ReportEntry(db.Model):
-    """An individual comment as shown in a published version (masked name, text, disposition)."""
+    """An individual comment as shown in a published version: its number and the disposition it
+    had. The masked name and text are read from the comment itself, so that erasing an account
+    (which turns its comments' name into 匿名) also reaches published reports."""
 
     __tablename__ = "feedback_report_entry"
     __table_args__ = (Index("ix_feedback_report_entry_version", "version_id", "position"),)
@@ -172,11 +174,11 @@ class ReportEntry(db.Model):
     version_id: Mapped[int] = mapped_column(ForeignKey("feedback_report_version.id", ondelete="CASCADE"))
     position: Mapped[int]
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("consultation_comment.id", ondelete="SET NULL"))
-    public_name: Mapped[str] = mapped_column(String(20))
-    text: Mapped[str] = mapped_column(Text)
     theme_id: Mapped[int | None]
     disposition: Mapped[str | None] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text, default="")
+
+    comment = relationship("Comment", lazy="joined")
 
 
 class CalendarWarning(db.Model):

@@ -586,13 +586,12 @@ def disposition_counts(themes: list[dict]) -> dict[str, dict[str, int]]:
 def _freeze_entries(version: ReportVersion, consultation_ids: list[int]) -> None:
     """Copy the assigned published comments into the version, numbered, in one statement."""
     position = func.row_number().over(order_by=(Theme.consultation_id, Theme.position, Theme.id, Comment.id))
-    rows = (select(literal(version.id, Integer), position, Comment.id, Comment.public_name, Comment.text, Theme.id,
-                   Theme.disposition, Theme.reason)
+    rows = (select(literal(version.id, Integer), position, Comment.id, Theme.id, Theme.disposition, Theme.reason)
             .join(ThemeAssignment, ThemeAssignment.comment_id == Comment.id)
             .join(Theme, Theme.id == ThemeAssignment.theme_id)
             .where(Comment.consultation_id.in_(consultation_ids), Comment.status == CommentStatus.published.value))
     db.session.execute(insert(ReportEntry).from_select(
-        ["version_id", "position", "comment_id", "public_name", "text", "theme_id", "disposition", "reason"], rows))
+        ["version_id", "position", "comment_id", "theme_id", "disposition", "reason"], rows))
 
 
 def publish_report(actor, item: DecisionItem, correction_reason: str = "") -> ReportVersion:

@@ -99,9 +99,10 @@ def shot(page, request):
     """Save a full-page screenshot as a test artifact: ``shot("name")``."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
-    def take(name: str) -> Path:
+    def take(name: str, of=None) -> Path:
+        """``of``: another page (e.g. one from ``user_page``); default the test's ``page``."""
         path = ARTIFACTS / f"{request.node.name}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        (of or page).screenshot(path=str(path), full_page=True)
         return path
 
     return take
@@ -139,3 +140,32 @@ def log_in(page, live_server):
         page.wait_for_load_state()
 
     return do
+
+
+def _log_in_on(page, url: str, login: str, password: str) -> None:
+    page.goto(url)
+    page.get_by_label("邮箱或手机号").fill(login)
+    page.get_by_label("密码", exact=True).fill(password)
+    page.get_by_role("button", name="登录").click()
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("button", name="退出")).to_be_visible()
+
+
+@pytest.fixture
+def user_page(browser, browser_context_args, live_server):
+    """A page of its own browser context, logged in as another account: ``user_page(login, role)``.
+
+    For journeys with several people at once (a resident and the unit's staff) without logging out."""
+    contexts = []
+
+    def open_page(login: str, role: str = "resident", password: str | None = None):
+        context = browser.new_context(**browser_context_args)
+        contexts.append(context)
+        new = context.new_page()
+        _log_in_on(new, live_server("/auth/login"), login, password or DEMO_PASSWORDS[role])
+        return new
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -7,6 +7,7 @@ import itertools
 from datetime import date, datetime, timedelta
 
 import pytest
+from flask_babel import force_locale
 
 from portal import clock
 from portal.calendar.services import sync_from_package
@@ -26,10 +27,11 @@ def frozen_clock(app):
 
 
 @pytest.fixture(autouse=True)
-def english(client):
-    """Read messages in English (their msgid)."""
+def english(app, client):
+    """Read messages in English (their msgid), in pages and in services called directly."""
     client.set_cookie("lang", "en")
-    return client
+    with force_locale("en"):
+        yield client
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Publishing the report: the refusal, frozen statistics, on time / late, versions, notifications,
 the public page, /me, the chart, the API and the feed."""
-from datetime import date, datetime
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -251,3 +251,16 @@ def test_rendering_a_chart_leaves_no_import_hook_behind(app, calendar, client, w
     svc.publish_report(world["staff"], world["item"])
     assert client.get(f"/feedback/{world['item'].id}/chart-sections.svg").status_code == 200
     assert not [f for f in sys.meta_path if type(f).__name__ == "PluginImportFixer"]
+
+
+def test_erasing_an_account_reaches_the_published_comment_list(app, calendar, client, world):
+    from portal.accounts.services import ERASERS
+
+    issue(world["item"], date(2026, 9, 24))
+    themed(world)
+    svc.save_report(world["staff"], world["item"], {"summary": "", "show_comments": True})
+    svc.publish_report(world["staff"], world["item"])
+    assert "张**" in client.get(f"/feedback/{world['item'].id}").text
+    for erase in ERASERS:
+        erase(world["alice"])
+    assert "张**" not in client.get(f"/feedback/{world['item'].id}").text

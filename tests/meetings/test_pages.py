@@ -39,13 +39,13 @@ def test_list_is_paginated_without_n_plus_one(app, client, f):
 
 def test_past_meetings_tab(app, client, f):
     set_now(app, datetime(2026, 3, 20, 9))
-    f.meeting(title="已经召开的会议")
-    f.meeting(title="即将召开的会议", starts_at=datetime(2026, 4, 15, 9), withdrawal_cutoff=datetime(2026, 4, 13, 9))
+    f.meeting(title="停车管理办法审议会（已召开）")
+    f.meeting(title="加装电梯意见审议会（将召开）", starts_at=datetime(2026, 4, 15, 9), withdrawal_cutoff=datetime(2026, 4, 13, 9))
     db.session.commit()
     upcoming = client.get("/meetings").get_data(as_text=True)
     past = client.get("/meetings?show=past").get_data(as_text=True)
-    assert "即将召开的会议" in upcoming and "已经召开的会议" not in upcoming
-    assert "已经召开的会议" in past and "即将召开的会议" not in past
+    assert "加装电梯意见审议会（将召开）" in upcoming and "停车管理办法审议会（已召开）" not in upcoming
+    assert "停车管理办法审议会（已召开）" in past and "加装电梯意见审议会（将召开）" not in past
 
 
 def test_home_shows_meetings_open_for_signup(app, client, f):

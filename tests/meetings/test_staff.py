@@ -64,6 +64,7 @@ def test_decisions_of_another_unit_are_refused(app, client, login, f, setup):
 ])
 def test_inconsistent_meetings_are_refused_with_typed_values_kept(app, client, login, setup, overrides, field_text):
     login(setup["staff"])
+    client.set_cookie("lang", "en")  # the assertions read the English messages
     response = client.post("/staff/meetings/new", data=_form(unit_id=setup["unit"].id, **overrides))
     assert response.status_code == 422
     html = response.get_data(as_text=True)

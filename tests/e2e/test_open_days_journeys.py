@@ -1,0 +1,85 @@
+"""Open days journey: a full slot's waiting list, promotion on a cancellation, check-in by code."""
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from playwright.sync_api import expect
+
+STAFF_GHZY = "staff.qingsong-ghzy@qingsong.example.gov.cn"
+DEMO_ACTIVITY = "城市更新规划展示馆政府开放日"
+REGISTER = re.compile("^(注册|报名|Register)$")
+
+
+def _register(page, live_server, title, slot_label, mobile, id_last4=None):
+    page.goto(live_server("/open-days"))
+    page.get_by_role("link", name=title).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    page.get_by_label(slot_label).check()
+    page.locator("#mobile").fill(mobile)
+    if id_last4:
+        page.locator("#id_last4").fill(id_last4)
+    page.locator("[name=consent]").check()
+    page.locator("#register-heading ~ form [type=submit], section:has(#register-heading) [type=submit]").first.click()
+
+
+def _local(dt: datetime) -> str:
+    return dt.strftime("%Y-%m-%dT%H:%M")
+
+
+def test_waiting_list_promotion_and_check_in(page, live_server, log_in, user_page, shot):
+    now = datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None, second=0, microsecond=0)
+    slot_day = (now + timedelta(days=12)).replace(hour=9, minute=30)
+
+    # The demo's full slot: a resident joins its waiting list and is told the position.
+    log_in("sun.lx@example.com", "Qs-resident-2026!")
+    _register(page, live_server, DEMO_ACTIVITY, re.compile("09:30"), "13912340001", "123X")
+    expect(page.get_by_role("main")).to_contain_text(re.compile("候补|waiting list"))
+    expect(page.locator(".alert-info").last).to_contain_text(re.compile(r"第 3 位|number 3 "))
+    shot("demo-waiting")
+
+    # Staff of a unit create a small activity of their own: one slot, one seat.
+    staff = user_page(STAFF_GHZY, "staff")
+    staff.goto(live_server("/staff/open-days/new"))
+    staff.locator("#title").fill("规划展示馆小型座谈会")
+    staff.locator("#kind").select_option("open_day")
+    staff.locator("#place").fill("青松区城中东路 27 号 规划展示馆 3 楼")
+    staff.locator("#registration_opens_at").fill(_local(now - timedelta(hours=1)))
+    staff.locator("#registration_closes_at").fill(_local(slot_day - timedelta(days=1)))
+    staff.locator("#submit").click()
+    expect(staff.get_by_role("heading", level=1)).to_have_text("规划展示馆小型座谈会")
+    staff.locator("#starts_at").fill(_local(slot_day))
+    staff.locator("#ends_at").fill(_local(slot_day + timedelta(hours=1)))
+    staff.locator("#capacity").fill("1")
+    staff.locator("#submit").click()
+    expect(staff.locator(".flash-messages")).to_contain_text(re.compile("场次|slot"))
+    shot("staff-activity", of=staff)
+
+    # Resident A takes the only seat; resident B (the one above) is first on its waiting list.
+    holder = user_page("zhou.ml@example.com")
+    _register(holder, live_server, "规划展示馆小型座谈会", re.compile("09:30"), "13912340002")
+    expect(holder.locator("#checkin-code")).to_be_visible()
+    _register(page, live_server, "规划展示馆小型座谈会", re.compile("09:30"), "13912340001")
+    expect(page.locator(".alert-info").last).to_contain_text(re.compile(r"第 1 位|number 1 "))
+    waiting_url = page.url
+
+    # A cancels; B is promoted at once and sees the confirmed seat and a code in "my participation".
+    holder.get_by_role("button", name=re.compile("取消报名|Cancel my registration")).click()
+    expect(holder.locator(".flash-messages")).to_contain_text(re.compile("已取消|cancelled"))
+    page.goto(waiting_url)
+    expect(page.locator("#checkin-code")).to_be_visible()
+    code = page.locator("#checkin-code").inner_text().strip()
+    page.goto(live_server("/me"))
+    row = page.get_by_role("row", name=re.compile("规划展示馆小型座谈会"))
+    expect(row).to_contain_text(re.compile("已确认|Confirmed"))
+    expect(row).to_contain_text(code)
+    shot("me-promoted")
+
+    # Staff check B in by typing the code at the desk.
+    staff.reload()
+    staff.get_by_role("row", name=re.compile(r"\d")).get_by_role("link").first.click()
+    expect(staff.locator("#slot-counts")).to_contain_text("1 / 1")
+    staff.locator("#code").fill(code.lower())
+    staff.locator("#submit").click()
+    expect(staff.locator(".flash-messages")).to_contain_text(re.compile(f"(已签到|Checked in).*{code}"))
+    expect(staff.get_by_role("row", name=re.compile(code))).to_contain_text(re.compile("签到|checked in"))
+    shot("check-in", of=staff)
