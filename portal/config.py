@@ -50,6 +50,9 @@ class Defaults:
     REGISTER_RATE_LIMIT_IP = "10 per hour"
 
     PASSWORD_MIN_LENGTH = 8
+    # argon2id cost (argon2-cffi's RFC 9106 low-memory profile); tests lower it.
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
 
     # Mail: "file" writes .eml files into instance/mail (development), "smtp" sends, "null" drops.
     MAIL_BACKEND = "file"

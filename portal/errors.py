@@ -99,6 +99,9 @@ def register_error_handlers(app: Flask) -> None:
         code = error.code or 500
         if code == 429:
             return render_error(429)
+        if code == 405 and getattr(error, "valid_methods", None):  # RFC 9110: a 405 lists what is allowed
+            return (*render_error(code, error.description if wants_json() else None),
+                    {"Allow": ", ".join(error.valid_methods)})
         if wants_json() or code not in _TITLES:
             return render_error(code, error.description)
         return render_error(code)

@@ -27,20 +27,41 @@ MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
 
 
+# OpenAPI's "date-time" is RFC 3339, which requires an offset; the portal's times are naive China
+# Standard Time (README, "Time"), so the document declares them as what they are.
+LOCAL_DATE_TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?$"
+
+
+def _local_date_times(schema: Any) -> Any:
+    if isinstance(schema, list):
+        return [_local_date_times(value) for value in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if schema.get("format") == "date-time":
+        schema = {key: value for key, value in schema.items() if key != "format"}
+        schema["pattern"] = LOCAL_DATE_TIME_PATTERN
+        schema["description"] = (schema.get("description", "") + " Local time in China (UTC+8), "
+                                 "ISO 8601 without offset.").strip()
+    return {key: _local_date_times(value) for key, value in schema.items()}
+
+
 def register_schema(name: str, schema: dict[str, Any]) -> None:
-    SCHEMAS[name] = schema
+    SCHEMAS[name] = _local_date_times(schema)
 
 
 def param(name: str, *, kind: str = "string", description: str = "", where: str = "query",
           required: bool = False, **extra) -> dict[str, Any]:
     schema = {"type": kind, **extra}
-    return {"name": name, "in": where, "required": required or where == "path",
+    spec = {"name": name, "in": where, "required": required or where == "path",
             "description": description, "schema": schema}
+    if where == "query" and not required:
+        spec["allowEmptyValue"] = True  # "?year=" (an empty form field) is the same as no "year"
+    return spec
 
 
 def list_params(*extra: dict[str, Any]) -> list[dict[str, Any]]:
     return [
-        param("page", kind="integer", description="Page number, from 1.", minimum=1, default=1),
+        param("page", kind="integer", description="Page number, from 1.", minimum=1, maximum=10**6, default=1),
         param("per_page", kind="integer", description=f"Items per page, at most {MAX_PER_PAGE}.",
               minimum=1, maximum=MAX_PER_PAGE, default=DEFAULT_PER_PAGE),
         *extra,

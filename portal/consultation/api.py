@@ -70,7 +70,7 @@ def serialize_summary(c: Consultation) -> dict:
          list_of="ConsultationSummary")
 def consultations():
     status = request.args.get("status")
-    if status is not None and status not in STATUSES:
+    if status and status not in STATUSES:
         abort(400, description="'status' must be one of " + ", ".join(STATUSES))
     if status:
         query = svc.public_query(status)
@@ -83,7 +83,8 @@ def consultations():
 @api_get("/consultations/<int:consultation_id>", summary="A consultation: its sections and published comments",
          tag="consultations", schema="Consultation",
          params=[param("consultation_id", kind="integer", where="path"), *list_params(
-             param("section", kind="integer", description="Only the comments on this section"))])
+             param("section", kind="integer", description="Only the comments on this section", minimum=1,
+                   maximum=2**31 - 1))])
 def consultation(consultation_id: int):
     c = db.session.get(Consultation, consultation_id)
     if c is None or not c.is_public:

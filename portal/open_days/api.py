@@ -79,7 +79,8 @@ def _query():
 @api_get("/open-days", summary="Government open activities (open days, weeks, August open month)",
          tag="open days", list_of="OpenActivity", params=list_params(
              param("unit", description="Unit slug."),
-             param("year", kind="integer", description="Activities starting in this year."),
+             param("year", kind="integer", description="Activities starting in this year.", minimum=2000,
+                   maximum=2100),
              param("month", kind="integer", description="With year: activities starting in this month "
                                                         "(8 for the August open month).", minimum=1, maximum=12)))
 def open_days():

@@ -115,13 +115,15 @@ def axe_check(page):
 
     axe = Axe()
 
-    def check(label: str = ""):
-        results = axe.run(page)
+    def check(label: str = "", of=None):
+        """``of``: another page (e.g. one from ``user_page``); default the test's ``page``."""
+        target = of or page
+        results = axe.run(target)
         bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
         details = "\n".join(
             f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"]) for n in v["nodes"][:5])
             for v in bad)
-        assert not bad, f"axe violations on {label or page.url}:\n{details}"
+        assert not bad, f"axe violations on {label or target.url}:\n{details}"
         return results
 
     return check

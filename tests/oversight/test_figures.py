@@ -79,10 +79,14 @@ def _cell(html: str, slug: str, target: str) -> str:
 def test_dashboard_page_shows_the_figures(world, client, f, login):
     login(f.admin())
     html = client.get(f"/admin/compliance?year={YEAR}").get_data(as_text=True)
-    assert _cell(html, "district", "catalogue") == "✓ Met Published on 2026-03-20 Deadline 2026-03-31 3 items in the catalogue"
-    assert _cell(html, "bureau", "catalogue") == "✗ Not met Published on 2026-04-02 Deadline 2026-03-31 1 items in the catalogue"
-    assert _cell(html, "district", "consultations") == "✓ Met 2 of 2 ran 30 days or gave a reason 1 shorter with a reason"
-    assert _cell(html, "bureau", "consultations") == "✗ Not met 1 of 2 ran 30 days or gave a reason 1 shorter without a reason"
+    assert _cell(html, "district", "catalogue") == \
+        "✓ Met Published on 2026-03-20 Deadline 2026-03-31 3 items in the catalogue"
+    assert _cell(html, "bureau", "catalogue") == \
+        "✗ Not met Published on 2026-04-02 Deadline 2026-03-31 1 items in the catalogue"
+    assert _cell(html, "district", "consultations") == \
+        "✓ Met 2 of 2 ran 30 days or gave a reason 1 shorter with a reason"
+    assert _cell(html, "bureau", "consultations") == \
+        "✗ Not met 1 of 2 ran 30 days or gave a reason 1 shorter without a reason"
     assert _cell(html, "district", "comments") == "10 published 3 awaiting moderation"
     assert _cell(html, "bureau", "feedback") == \
         "✗ Not met 4 decisions issued On time 1 · late 1 · overdue 1 · still due 1"

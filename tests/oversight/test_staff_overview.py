@@ -3,7 +3,7 @@ stands against this year's targets."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from portal.extensions import db
 from portal.notifications.services import notify

@@ -50,6 +50,7 @@ class Server:
         self.env = {**os.environ, **env}
         self.workers = workers
         self.proc: subprocess.Popen | None = None
+        self.workdir = workdir
 
     @property
     def url(self) -> str:
@@ -60,8 +61,9 @@ class Server:
         self.proc = subprocess.Popen(
             [gunicorn, "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
              "--access-logfile", str(self.log), "--access-logformat", "%(U)s %(s)s %(D)s",
-             "--log-level", "warning", "--timeout", "120", "portal:create_app()"],
-            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+             "--log-level", "warning", "--timeout", "120", "--error-logfile", str(self.workdir / "error.log"),
+             "portal:create_app()"],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -70,7 +72,11 @@ class Server:
                         return self
             except OSError:
                 time.sleep(0.3)
-        raise RuntimeError("gunicorn did not start: " + (self.proc.stderr.read().decode() if self.proc.stderr else ""))
+        raise RuntimeError("gunicorn did not start: " + self.errors())
+
+    def errors(self) -> str:
+        path = self.workdir / "error.log"
+        return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
     def __exit__(self, *exc):
         if self.proc:

@@ -44,12 +44,13 @@ def _set_now(app, when: datetime) -> None:
     app.config["CLOCK_NOW"] = when
 
 
-def _published_comment(consultation, author, text, section=None) -> Comment:
+def _pending_comment(consultation, author, text, section=None) -> Comment:
     digest = hashlib.sha256(f"{consultation.id}:{author.id}:{text}".encode()).hexdigest()
     comment = Comment(consultation_id=consultation.id, section_id=section.id if section else None,
                       author_id=author.id, public_name=mask_name(author.name), text=text, text_hash=digest,
                       consent_at=clock.now(), status="pending")
     db.session.add(comment)
+    consultation.pending_count += 1  # as submit_comment does
     db.session.flush()
     return comment
 
@@ -107,10 +108,10 @@ def seed_world(app, now: datetime) -> World:
     w.consultations = [open_one, closed, upcoming_one]
     for consultation in (open_one, closed):
         sections = [s for s in consultation.sections if s.number]
-        made = [_published_comment(consultation, residents[0], "建议延长投放时间。<b>加粗</b>", sections[0]),
-                _published_comment(consultation, residents[1], "投放点应设置洗手池。", sections[1]),
-                _published_comment(consultation, residents[3], "总体意见：\u202e反向文字"),
-                _published_comment(consultation, residents[2], "广告内容")]
+        made = [_pending_comment(consultation, residents[0], "建议延长投放时间。<b>加粗</b>", sections[0]),
+                _pending_comment(consultation, residents[1], "投放点应设置洗手池。", sections[1]),
+                _pending_comment(consultation, residents[3], "总体意见：\u202e反向文字"),
+                _pending_comment(consultation, residents[2], "广告内容")]
         consultation_services.moderate(staff, consultation, [c.id for c in made[:3]], "publish")
         consultation_services.moderate(staff, consultation, [made[3].id], "reject", "off_topic")
 
