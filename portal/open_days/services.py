@@ -263,6 +263,9 @@ def cancel(registration: OpenRegistration, actor, *, by_staff: bool = False) -> 
     old = registration.status
     if old not in ACTIVE_STATUSES:
         raise RuleViolation(_("This registration is no longer active."))
+    if registration.checked_in_at is not None:
+        # The visitor is inside: freeing the seat would give it to a second person.
+        raise RuleViolation(_("This visitor has already checked in: the registration cannot be cancelled."))
     if slot.starts_at <= now:
         raise RuleViolation(_("The time slot has already started: the registration cannot be cancelled."))
     late = old == "confirmed" and now > slot.cancel_cutoff()

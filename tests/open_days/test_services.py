@@ -209,6 +209,17 @@ def test_no_cancellation_once_the_slot_started_or_twice(app, f, person_data):
         services.cancel(other, other.account)
 
 
+def test_a_checked_in_visitor_cannot_be_cancelled_so_the_seat_is_not_given_twice(f, person_data):
+    slot = f.open_activity(slots=[(datetime(2026, 8, 10, 9), datetime(2026, 8, 10, 11), 1)]).slots[0]
+    inside, waiting = (_register(slot, f, person_data, n) for n in range(2))
+    services.check_in(slot, inside.code, f.staff())
+    with pytest.raises(RuleViolation, match="already checked in"):
+        services.cancel(inside, inside.account, by_staff=True)
+    db.session.refresh(waiting)
+    db.session.refresh(slot)
+    assert waiting.status == "waiting" and (slot.confirmed_count, slot.waiting_count) == (1, 1)
+
+
 # --- check-in and no-shows ----------------------------------------------------------------------
 
 def test_check_in_refuses_what_is_not_a_confirmed_code_of_this_slot(f, person_data):
