@@ -10,9 +10,9 @@ NAV_SECTIONS: list[tuple[str, object]] = [
     ("catalogue.index", _l("Decision catalogue")),
     ("consultation.index", _l("Consultations")),
     ("feedback.index", _l("Adoption feedback")),
-    ("units.index", _l("Units")),
     ("meetings.index", _l("Public representatives")),
     ("open_days.index", _l("Government open days")),
+    ("units.index", _l("Units")),
 ]
 
 
