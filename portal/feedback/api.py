@@ -93,7 +93,8 @@ def feedback_list():
 
 @api_get("/feedback/<int:decision_id>", summary="A published adoption feedback report", tag="feedback",
          params=[param("decision_id", kind="integer", where="path", description="The decision item's id."),
-                 param("version", kind="integer", description="A version number (default: the current one).")],
+                 param("version", kind="integer", description="A version number (default: the current one).",
+                       minimum=1, maximum=10**6)],
          schema="FeedbackReport")
 def feedback_report(decision_id: int):
     item = db.session.get(DecisionItem, decision_id)

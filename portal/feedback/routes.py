@@ -64,6 +64,8 @@ def _version(report: AdoptionReport | None):
     if report is None or not report.is_published:
         return None
     number = request.args.get("version", type=int)
+    if number is not None and not 1 <= number <= 10**6:
+        abort(404)  # no such version (and never an integer overflow in the query)
     version = svc.version_of(report, number)
     if version is None:
         abort(404)
