@@ -7,12 +7,10 @@ page prints the same numbers in a table beside it.
 """
 from __future__ import annotations
 
-import re
-from xml.sax.saxutils import escape
-
 from flask_babel import format_date, gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..charts import bar_chart_svg
 from .services import MONTHS, Overview
 
 UNIT_CHARTS = {
@@ -34,17 +32,6 @@ VALUE_HEADINGS = {
     "unit-open-activities": _l("Open activities held"), "month-open-activities": _l("Open activities held"),
     "month-consultations": _l("Consultations opened"),
 }
-
-
-def _pygal():
-    """Import pygal, then take its import hook (for the pygal.maps plugins, unused here) out of
-    sys.meta_path: it lacks find_spec, so every later import would raise an ImportWarning."""
-    import sys
-
-    import pygal
-
-    sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__name__ != "PluginImportFixer"]
-    return pygal
 
 
 def month_label(year: int, month: int) -> str:
@@ -70,22 +57,4 @@ def chart_data(kind: str, overview: Overview, unit_id: int | None = None) -> tup
 
 
 def render_svg(title: str, rows: list[tuple[str, int]]) -> str:
-    pygal = _pygal()
-    from pygal.style import Style
-
-    style = Style(background="white", plot_background="white", foreground="#212529",
-                  foreground_strong="#212529", foreground_subtle="#6c757d", colors=("#1f5fa8",),
-                  font_family="sans-serif", value_font_size=14, label_font_size=13)
-    chart = pygal.HorizontalBar(style=style, js=[], show_legend=False, width=800,
-                                height=max(200, 70 + 34 * len(rows)), print_values=True,
-                                print_zeroes=True, no_data_text=_("No data"), truncate_label=30,
-                                title=title)
-    chart.x_labels = [label for label, _n in rows]
-    chart.add(title, [n for _l, n in rows])
-    svg = chart.render(is_unicode=True)
-    svg = re.sub(r"<script.*?</script>", "", svg, flags=re.S)
-    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
-    desc = "; ".join(f"{label}: {n}" for label, n in rows) or _("No data")
-    head = f'<title id="chart-title">{escape(title)}</title><desc id="chart-desc">{escape(desc)}</desc>'
-    return re.sub(r"(<svg\b[^>]*>)", lambda m: m.group(1).replace(
-        "<svg", '<svg role="img" aria-labelledby="chart-title chart-desc"', 1) + head, svg, count=1)
+    return bar_chart_svg(title, rows, show_title=True, print_zeroes=True)
