@@ -7,6 +7,7 @@ import secrets
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import clock
 from ..accounts.models import Account, Role
@@ -63,14 +64,21 @@ def _create(login: str, name: str, password: str, role: str, unit=None, actor=No
     _check_new_password(password, confirm, [login, name])
     same_login = func.lower(Account.email) == email if email else Account.mobile == mobile
     taken = db.session.scalar(select(Account.id).where(same_login))
-    if taken:
-        raise UserInputError("login", _("An account with this email address or mobile number already "
+    already = UserInputError("login", _("An account with this email address or mobile number already "
                                         "exists. Please log in instead."))
+    if taken:
+        raise already
     account = Account(email=email, mobile=mobile, name=name, role=role,
                       unit_id=unit.id if unit is not None else None,
                       password_hash=hash_password(password), session_token=secrets.token_hex(8))
-    db.session.add(account)
-    db.session.flush()
+    try:
+        # Two sign-ups with the same login at the same moment both pass the check above; the
+        # unique index decides, and the loser gets the same message instead of a server error.
+        with db.session.begin_nested():
+            db.session.add(account)
+            db.session.flush()
+    except IntegrityError:
+        raise already from None
     record(actor or account, "account.create", account,
            after={"role": role, "unit_id": account.unit_id})
     return account

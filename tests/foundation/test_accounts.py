@@ -263,3 +263,26 @@ def test_remember_cookie_of_another_device_stops_working_after_password_change(a
     fresh = app.test_client()
     fresh.set_cookie("remember_token", remember.value)
     assert fresh.get("/me").status_code == 302
+
+
+def test_a_sign_up_losing_the_race_for_a_login_gets_the_duplicate_message(app, monkeypatch):
+    """Two simultaneous sign-ups both pass the look-up; the unique index refuses the second."""
+    import pytest
+
+    from portal.auth import services
+    from portal.errors import UserInputError
+    from portal.extensions import db
+
+    services.register_resident({"login": "race@example.com", "name": "先到", "password": "Race-condition-2026"})
+    db.session.commit()
+    real_scalar = db.session.scalar
+    monkeypatch.setattr(db.session, "scalar", lambda *a, **k: None)  # the look-up sees nothing yet
+    with pytest.raises(UserInputError, match="already exists|已注册"):
+        services.register_resident({"login": "race@example.com", "name": "后到", "password": "Race-condition-2026"})
+    monkeypatch.setattr(db.session, "scalar", real_scalar)
+    db.session.rollback()
+    from sqlalchemy import func, select
+
+    from portal.accounts.models import Account
+
+    assert db.session.scalar(select(func.count(Account.id)).where(Account.email == "race@example.com")) == 1
