@@ -104,6 +104,8 @@ class Defaults:
     # Whole-page cache of public pages for anonymous visitors (portal/pagecache.py); 0 turns it off.
     PAGE_CACHE_SECONDS = 30
     PAGE_CACHE_MAX_ENTRIES = 2000
+    # How often a process re-reads the data version to see other processes' changes (seconds).
+    PAGE_CACHE_VERSION_SECONDS = 1.0
 
     DEMO_MODE = False
     # Bootstrap's CSS and JS from the bootstrap-flask package, never a CDN (CSP, intranets).

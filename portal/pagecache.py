@@ -7,8 +7,10 @@ path is answered from a per-process cache when the stored copy is still valid:
 - **valid** means: same path and query, same language and text size, younger than
   ``PAGE_CACHE_SECONDS``, and rendered at the current *data version*. The data version is the
   newest audit entry's id: every state change of the portal writes one (a rule of the house,
-  ``portal.audit.services.record``), so any change, in any process, invalidates every copy at
-  once, and reading it is one index lookup. The age limit covers what changes with the clock
+  ``portal.audit.services.record``), so any change invalidates every copy at once. A process
+  learns of its own changes when they commit, and reads the version (one index lookup) at most
+  every ``PAGE_CACHE_VERSION_SECONDS`` to learn of other processes' changes: a copy outlives a
+  change made elsewhere by that long at most. The age limit covers what changes with the clock
   alone (a consultation that closes at midnight).
 - **stored** only when the response is a 200, sets no cookie and did not touch the session (so it
   holds no CSRF token, flash message or personal data).
@@ -22,8 +24,9 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from flask import Flask, Response, current_app, g, request, session
-from sqlalchemy import func, select
+from flask import Flask, Response, current_app, g, has_app_context, request, session
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from .extensions import db
 
@@ -43,8 +46,9 @@ class Entry:
 class PageCache:
     """A small thread-safe LRU of rendered pages."""
 
-    def __init__(self, max_entries: int):
+    def __init__(self, max_entries: int, version_interval: float = 1.0):
         self.max_entries = max_entries
+        self.version = VersionClock(version_interval)
         self._entries: OrderedDict[tuple, Entry] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -77,6 +81,46 @@ def data_version() -> int:
     return db.session.scalar(select(func.max(AuditEntry.id))) or 0
 
 
+class VersionClock:
+    """The data version as this process knows it: re-read at most every ``interval`` seconds,
+    and forgotten at once when this process commits an audited change."""
+
+    def __init__(self, interval: float):
+        self.interval = interval
+        self._value: int | None = None
+        self._read_at = 0.0
+
+    def current(self) -> int:
+        now = time.monotonic()
+        if self._value is None or now - self._read_at >= self.interval:
+            self._value, self._read_at = data_version(), now
+        return self._value
+
+    def forget(self) -> None:
+        self._value = None
+
+
+@event.listens_for(Session, "after_flush")
+def _note_audited_change(session, flush_context) -> None:
+    from .audit.models import AuditEntry
+
+    if any(isinstance(obj, AuditEntry) for obj in session.new):
+        session.info["audited_change"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_version_after_commit(session) -> None:
+    if session.info.pop("audited_change", False) and has_app_context():
+        cache = current_app.extensions.get("page_cache")
+        if cache is not None:
+            cache.version.forget()
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_note_after_rollback(session) -> None:
+    session.info.pop("audited_change", None)
+
+
 def _cacheable_request() -> bool:
     if request.method not in ("GET", "HEAD") or request.path.startswith(NEVER_CACHED):
         return False
@@ -89,7 +133,8 @@ def init_page_cache(app: Flask) -> None:
     seconds = app.config.get("PAGE_CACHE_SECONDS") or 0
     if seconds <= 0:
         return
-    cache = PageCache(app.config.get("PAGE_CACHE_MAX_ENTRIES", 2000))
+    cache = PageCache(app.config.get("PAGE_CACHE_MAX_ENTRIES", 2000),
+                      float(app.config.get("PAGE_CACHE_VERSION_SECONDS", 1.0)))
     app.extensions["page_cache"] = cache
 
     @app.before_request
@@ -97,7 +142,7 @@ def init_page_cache(app: Flask) -> None:
         if not _cacheable_request():
             return None
         key = (request.full_path, request.cookies.get("lang", ""), request.cookies.get("text_size", ""))
-        version = data_version()
+        version = cache.version.current()
         g.page_cache = (key, version)
         entry = cache.get(key, version)
         if entry is None:

@@ -74,3 +74,31 @@ def test_cache_is_off_when_configured_to_zero(make_app):
     assert "page_cache" not in app.extensions
     with app.app_context():
         assert "X-Cache" not in app.test_client().get("/units").headers
+
+
+def test_a_change_made_by_another_process_is_seen_within_the_version_interval(make_app, f, monkeypatch):
+    import portal.pagecache as pagecache
+
+    clock = [1000.0]
+    monkeypatch.setattr(pagecache.time, "monotonic", lambda: clock[0])
+    app = make_app(PAGE_CACHE_SECONDS=300, PAGE_CACHE_VERSION_SECONDS=1.0)
+    client = app.test_client()
+    with app.app_context():
+        unit = f.unit(name="青松区甲局", slug="other-process")
+        db.session.commit()
+        assert client.get("/units").headers["X-Cache"] == "miss"
+        # Another process renames the unit and writes its audit entry: not through this
+        # process's session, so only the periodic read of the version can tell.
+        from sqlalchemy import text
+
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE unit SET name = '青松区乙局' WHERE id = :id"), {"id": unit.id})
+            conn.execute(text("INSERT INTO audit_entry (at, actor_label, object_type, object_id, action, summary) "
+                              "VALUES (CURRENT_TIMESTAMP, 'system', 'unit', :id, 'unit.update', '')"),
+                         {"id": unit.id})
+        clock[0] += 0.5
+        assert client.get("/units").headers["X-Cache"] == "hit"  # within the interval
+        clock[0] += 0.6
+        db.session.expire_all()  # a real request would start with a fresh session
+        fresh = client.get("/units")
+        assert fresh.headers["X-Cache"] == "miss" and "青松区乙局" in fresh.get_data(as_text=True)
