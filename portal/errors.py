@@ -98,7 +98,8 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         code = error.code or 500
         if code == 429:
-            return render_error(429)
+            # A view may answer its own rate limit (on_breach), e.g. with its form and the typed text.
+            return error.response if error.response is not None else render_error(429)
         if code == 405 and getattr(error, "valid_methods", None):  # RFC 9110: a 405 lists what is allowed
             return (*render_error(code, error.description if wants_json() else None),
                     {"Allow": ", ".join(error.valid_methods)})

@@ -1,4 +1,4 @@
-from flask import (Response, abort, current_app, flash, redirect, render_template, request,
+from flask import (Response, abort, current_app, flash, make_response, redirect, render_template, request,
                    stream_with_context, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -89,9 +89,22 @@ def detail(consultation_id: int):
     return _render_detail(consultation, form)
 
 
+def _comment_limit_reached(request_limit):
+    """Too many comments in a short time: the form comes back (429) with what was typed and the
+    reason, instead of the bare error page that would lose the text."""
+    consultation = _public_or_404(request.view_args["consultation_id"])
+    form = _comment_form(consultation)
+    form.form_errors.append(_("You have sent many comments in a short time. Please wait a while before "
+                              "you submit again: what you typed is kept below."))
+    body, _status = _render_detail(consultation, form)
+    return make_response(body, 429)
+
+
 @bp.route("/consultations/<int:consultation_id>/comments", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["COMMENT_RATE_LIMIT_IP"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["COMMENT_RATE_LIMIT_ACCOUNT"], methods=["POST"], key_func=_comment_key)
+@limiter.limit(lambda: current_app.config["COMMENT_RATE_LIMIT_IP"], methods=["POST"],
+               on_breach=_comment_limit_reached)
+@limiter.limit(lambda: current_app.config["COMMENT_RATE_LIMIT_ACCOUNT"], methods=["POST"], key_func=_comment_key,
+               on_breach=_comment_limit_reached)
 @form_view
 def comments(consultation_id: int):
     consultation = _public_or_404(consultation_id)

@@ -212,8 +212,12 @@ def test_rate_limit_per_account(make_app, f):
         client.set_cookie("lang", "en")
         with client.session_transaction() as session:
             session["_user_id"] = resident.get_id()
-        codes = [_post(client, consultation, text=f"意见{i}").status_code for i in range(3)]
-        assert codes == [302, 302, 429]
+        responses = [_post(client, consultation, text=f"意见{i}") for i in range(3)]
+        assert [r.status_code for r in responses] == [302, 302, 429]
+        refused = responses[2].get_data(as_text=True)
+        # The form comes back with the reason and what was typed, not a bare error page.
+        assert "many comments in a short time" in refused and "意见2" in refused
+        assert db.session.scalar(select(func.count(Comment.id))) == 2
         other = f.resident()
         commit()
         with client.session_transaction() as session:
