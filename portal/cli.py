@@ -104,7 +104,6 @@ def register_cli(app: Flask) -> None:
     def seed_demo(force: bool) -> None:
         """Load demo units, accounts and content (only into an empty database)."""
         from .demo import seed
-
         from .units.models import Unit
 
         if not force and db.session.scalar(select(func.count(Unit.id))):

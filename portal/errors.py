@@ -2,7 +2,9 @@
 
 Services raise ``UserInputError(field, message)`` for bad input that belongs on a form field and
 ``RuleViolation(message)`` for a rule that refuses the action as a whole; routes map both back onto
-the form (``apply_to_form``) so that nothing the user typed is lost. Error pages never show a trace.
+the form (``apply_to_form``) so that nothing the user typed is lost, or, for a button, onto a flash
+message (``refuse``). Both roll the request's session back: nothing of a refused action is saved.
+Error pages never show a trace.
 """
 from __future__ import annotations
 
@@ -39,12 +41,25 @@ class AccessDenied(DomainError):
 
 
 def apply_to_form(form, error: DomainError) -> None:
-    """Put a domain error onto a WTForms form: on its field if it names one, else as form error."""
+    """Undo the request's changes and put a domain error onto a WTForms form: on its field if it
+    names one, else as a form error. The one place where a form route rolls back
+    (docs/architecture.md, "Transactions")."""
+    db.session.rollback()
     field = getattr(error, "field", None)
     if field and field in form:
         form[field].errors = list(form[field].errors) + [error.message]
     else:
         form.form_errors.append(error.message)
+
+
+def refuse(error: DomainError, next_url: str):
+    """Undo the request's changes, show the error as a flash message and go to ``next_url``: the
+    one place where a button (POST without a form page) route rolls back."""
+    from flask import flash, redirect
+
+    db.session.rollback()
+    flash(error.message, "error")
+    return redirect(next_url)
 
 
 _TITLES = {
@@ -102,7 +117,7 @@ def register_error_handlers(app: Flask) -> None:
             return error.response if error.response is not None else render_error(429)
         if code == 405 and getattr(error, "valid_methods", None):  # RFC 9110: a 405 lists what is allowed
             return (*render_error(code, error.description if wants_json() else None),
-                    {"Allow": ", ".join(error.valid_methods)})
+                    {"Allow": ", ".join(error.valid_methods)})  # type: ignore[attr-defined]
         if wants_json() or code not in _TITLES:
             return render_error(code, error.description)
         return render_error(code)
@@ -111,7 +126,7 @@ def register_error_handlers(app: Flask) -> None:
     def unhandled(error: Exception):
         db.session.rollback()
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-        from sqlalchemy.exc import OperationalError, InterfaceError
+        from sqlalchemy.exc import InterfaceError, OperationalError
         if isinstance(error, (OperationalError, InterfaceError)):
             return render_error(503)
         return render_error(500)

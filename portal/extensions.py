@@ -1,4 +1,6 @@
 """Flask extensions, created unbound and initialised in ``create_app``."""
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
@@ -34,6 +36,12 @@ class _SQLAlchemy(SQLAlchemy):
 
 
 db = _SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:  # mypy cannot see the class Flask-SQLAlchemy builds at run time
+    class Model(Base):
+        __abstract__ = True
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

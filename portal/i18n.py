@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, request
 from flask_babel import format_date, format_datetime
 
 from . import clock

@@ -2,15 +2,40 @@
 from .accounts.models import Account  # noqa: F401
 from .audit.models import AuditEntry  # noqa: F401
 from .calendar.models import CalendarDay, CalendarYear  # noqa: F401
-from .notifications.models import InboxMessage, OutboxEmail  # noqa: F401
-from .units.models import Unit  # noqa: F401
-from .catalogue.models import DecisionEvent, DecisionItem, Topic  # noqa: F401
+from .catalogue.models import (  # noqa: F401  # noqa: F401
+                               CatalogueChange,
+                               DecisionDocument,
+                               DecisionEvent,
+                               DecisionItem,
+                               Topic,
+                               YearlyCatalogue,
+)
+from .consultation.models import (  # noqa: F401
+                               Campaign,
+                               Comment,
+                               CommentBand,
+                               Consultation,
+                               ConsultationSection,
+                               OfflineOpinion,
+                               OfflineOpinionItem,
+)
+from .feedback.models import (  # noqa: F401
+                               AdoptionReport,
+                               CalendarWarning,
+                               DeadlineReminder,
+                               ReportEntry,
+                               ReportVersion,
+                               Theme,
+                               ThemeAssignment,
+)
 from .meetings.models import Meeting, MeetingApplication, MeetingSeat  # noqa: F401
-from .catalogue.models import CatalogueChange, DecisionDocument, YearlyCatalogue  # noqa: F401
+from .notifications.models import InboxMessage, OutboxEmail  # noqa: F401
+from .open_days.models import (  # noqa: F401
+                               OpenActivity,
+                               OpenRegistration,
+                               OpenSlot,
+                               QuestionnaireAnswer,
+                               SummaryItem,
+)
 from .search import SearchToken  # noqa: F401
-from .open_days.models import (OpenActivity, OpenRegistration, OpenSlot,  # noqa: F401
-                               QuestionnaireAnswer, SummaryItem)
-from .consultation.models import (Campaign, Comment, CommentBand, Consultation,  # noqa: F401
-                                  ConsultationSection, OfflineOpinion, OfflineOpinionItem)
-from .feedback.models import (AdoptionReport, CalendarWarning, DeadlineReminder,  # noqa: F401
-                              ReportEntry, ReportVersion, Theme, ThemeAssignment)
+from .units.models import Unit  # noqa: F401

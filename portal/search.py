@@ -33,14 +33,14 @@ from flask.cli import AppGroup
 from sqlalchemy import Index, String, and_, case, delete, event, func, insert, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .extensions import db
+from .extensions import Model, db
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(f"[{_CJK}]+|[0-9a-z]+")
 MAX_TOKEN_LENGTH = 40
 
 
-class SearchToken(db.Model):
+class SearchToken(Model):
     """One token of one indexed object, with the weight of the best field it occurs in."""
 
     __tablename__ = "search_token"

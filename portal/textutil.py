@@ -1,6 +1,10 @@
 """Small text helpers used wherever personal data is shown publicly."""
 from __future__ import annotations
 
+import re
+
+from flask_babel import lazy_gettext as _l
+
 
 def mask_name(name: str | None) -> str:
     """Mask a person's name for publication: 张三 → 张**, 欧阳修文 → 欧**, Alice → A**.
@@ -23,3 +27,26 @@ def mask_email(email: str | None) -> str:
         return ""
     local, domain = email.split("@", 1)
     return (local[0] if local else "") + "***@" + domain
+
+
+# Mainland mobile numbers (11 digits, 13x–19x). Written with spaces, dashes, or +86 / 0086 in front.
+_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE_NOISE_RE = re.compile(r"[\s\-()（）]")
+
+
+def normalize_mobile(text: str | None) -> str | None:
+    """The 11 digits of a mainland mobile number as typed ("+86 138-1234-5678" → "13812345678"),
+    or None when it is not one. The one definition used by every form and service."""
+    digits = _MOBILE_NOISE_RE.sub("", text or "")
+    for prefix in ("+86", "0086", "86"):
+        if digits.startswith(prefix) and len(digits) == 11 + len(prefix):
+            digits = digits[len(prefix):]
+            break
+    return digits if _MOBILE_RE.match(digits) else None
+
+
+def is_mainland_mobile(text: str | None) -> bool:
+    return normalize_mobile(text) is not None
+
+
+MOBILE_MESSAGE = _l("Please enter an 11-digit mainland mobile number.")

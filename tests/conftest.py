@@ -121,6 +121,22 @@ def app(make_app):
 
 
 @pytest.fixture
+def clock_now():
+    """The moment this package's tests run at (``None``: the real clock). A package's conftest
+    overrides it: ``clock_now = pytest.fixture(lambda: NOW)``."""
+    return None
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(request, clock_now):
+    """Freeze the portal clock at ``clock_now`` for every test that has an app; a test moves it
+    with ``app.config["CLOCK_NOW"] = ...``."""
+    if clock_now is not None:
+        request.getfixturevalue("app").config["CLOCK_NOW"] = clock_now
+    return clock_now
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -1,7 +1,6 @@
 """The migrations build the same schema as the models, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest

@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
-from ..extensions import db
+from ..extensions import Model
 
 
 class Role(str, enum.Enum):
@@ -17,7 +17,7 @@ class Role(str, enum.Enum):
     admin = "admin"
 
 
-class Account(UserMixin, db.Model):
+class Account(UserMixin, Model):
     """An account (账号): a resident (公众), unit staff (工作人员) or admin (管理员)."""
 
     __tablename__ = "account"

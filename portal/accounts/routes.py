@@ -12,6 +12,7 @@ from . import bp
 from .forms import DeleteAccountForm
 from .services import delete_account, export_data
 
+
 @bp.route("")
 @login_required
 def me():

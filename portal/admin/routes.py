@@ -17,6 +17,7 @@ from ..units.models import Unit, units_in_order
 from . import bp
 from .forms import ROLE_LABELS, AccountCreateForm, AccountRoleForm
 
+
 def _unit_choices(with_none: bool) -> list[tuple[int, str]]:
     units = db.session.scalars(units_in_order()).all()
     choices = [(u.id, u.name) for u in units]

@@ -1,10 +1,9 @@
 """The OpenAPI document and the units endpoint."""
 from __future__ import annotations
 
-from flask import current_app, jsonify
+from flask import jsonify
 from sqlalchemy import select
 
-from ..extensions import db
 from ..units.models import Unit
 from . import bp
 from .spec import OPERATIONS, SCHEMAS, api_get, list_params, page_of, register_schema

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DDL, ForeignKey, Index, String, event
+from sqlalchemy import DDL, JSON, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
-from ..extensions import db
+from ..extensions import Model
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """An audit entry (操作留痕). Rows are never updated or deleted: the ORM refuses it and so do
     database triggers (see below), on SQLite and PostgreSQL alike."""
 

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from ..auth.access import admin_required
 from ..extensions import db
-from ..units.models import Unit, units_in_order
+from ..units.models import units_in_order
 from . import bp
 from .models import AuditEntry
 

@@ -3,7 +3,9 @@
 ``staff_required`` / ``admin_required`` guard a view by role; ``ensure_unit_access(obj)`` guards an
 object: staff may touch only their own unit's objects (403 otherwise, whatever the URL), admins
 (the district office) may touch every unit's. ``get_for_unit`` loads an object and checks it in
-one step.
+one step. ``scope_to_unit`` narrows a query to what the account may manage and ``unit_choices``
+lists the units it may pick in a form: the one place that says "admins see every unit, staff their
+own".
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
+from sqlalchemy import false
 
 from ..extensions import db
 
@@ -69,3 +72,39 @@ def get_for_unit(model: type[T], object_id: int) -> T:
         abort(404)
     ensure_unit_access(obj)
     return obj
+
+
+def is_district_office(account) -> bool:
+    """Admins (the district office) act on every unit's objects."""
+    return account is not None and getattr(account, "role", None) == "admin"
+
+
+def scope_to_unit(query, column, account=None):
+    """Narrow ``query`` to the rows whose ``column`` (a unit id column) the account may manage:
+    every row for an admin, their own unit's for staff, none for anybody else."""
+    account = current_user if account is None else account
+    if is_district_office(account):
+        return query
+    unit_id = getattr(account, "unit_id", None) if getattr(account, "role", None) == "staff" else None
+    if unit_id is None:
+        return query.where(false())
+    return query.where(column == unit_id)
+
+
+def managed_unit_id(account=None) -> int | None:
+    """The unit a staff member manages, or None for an admin (every unit)."""
+    account = current_user if account is None else account
+    return None if is_district_office(account) else account.unit_id
+
+
+def unit_choices(account=None) -> list[tuple[int, str]]:
+    """(id, name) of the units the account may pick in a form, in the district's order."""
+    from ..units.models import Unit, units_in_order
+
+    account = current_user if account is None else account
+    if is_district_office(account):
+        return [(unit.id, unit.name) for unit in db.session.scalars(units_in_order())]
+    if getattr(account, "role", None) == "staff" and account.unit_id is not None:
+        unit = db.session.get(Unit, account.unit_id)
+        return [(unit.id, unit.name)] if unit else []
+    return []

@@ -10,7 +10,6 @@ from flask import current_app
 from flask_babel import gettext as _
 
 
-
 @lru_cache(maxsize=4)
 def _hasher_for(time_cost: int, memory_cost: int) -> PasswordHasher:
     return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)

@@ -2,10 +2,10 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..accounts.models import Account
 from ..database import commit
 from ..errors import UserInputError, apply_to_form, form_status
 from ..extensions import db, limiter, login_manager
-from ..accounts.models import Account
 from ..security import form_view
 from . import bp
 from .forms import ButtonForm, LoginForm, PasswordChangeForm, RegisterForm

@@ -7,7 +7,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .. import clock
-from ..extensions import db
+from ..extensions import Model
 
 
 class DayKind(str, enum.Enum):
@@ -15,7 +15,7 @@ class DayKind(str, enum.Enum):
     workday = "workday"  # make-up working day (调休上班), worked even on a weekend
 
 
-class CalendarYear(db.Model):
+class CalendarYear(Model):
     """A year whose schedule of holidays and make-up days is loaded (已载入年度)."""
 
     __tablename__ = "calendar_year"
@@ -26,7 +26,7 @@ class CalendarYear(db.Model):
     note: Mapped[str] = mapped_column(String(200), default="")
 
 
-class CalendarDay(db.Model):
+class CalendarDay(Model):
     """An exception to the weekend rule: a holiday on a weekday, or a worked weekend day."""
 
     __tablename__ = "calendar_day"

@@ -9,13 +9,20 @@ from .. import clock
 from ..auth.access import admin_required
 from ..database import commit
 from ..errors import UserInputError, apply_to_form, form_status
+from ..extensions import db
 from ..security import form_view
 from . import bp
 from .forms import NewYearForm, YearTextForm
 from .models import CalendarYear
-from .services import (WorkingCalendar, add_working_days, chinese_calendar_years, format_year_text,
-                       load_year, loaded_years, parse_year_text, sync_from_package)
-from ..extensions import db
+from .services import (
+    WorkingCalendar,
+    add_working_days,
+    chinese_calendar_years,
+    format_year_text,
+    load_year,
+    parse_year_text,
+    sync_from_package,
+)
 
 
 @bp.route("")

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Iterable
 
-from sqlalchemy import delete, select
-
 from flask_babel import gettext as _
+from sqlalchemy import delete, select
 
 from .. import clock
 from ..audit.services import record

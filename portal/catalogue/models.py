@@ -4,12 +4,23 @@ import enum
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import (CheckConstraint, Column, ForeignKey, Index, String, Table, Text,
-                        UniqueConstraint, exists, or_, select)
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    exists,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock, search
-from ..extensions import db
+from ..extensions import Model, db
 
 
 class DecisionStatus(str, enum.Enum):
@@ -51,7 +62,7 @@ decision_topic = Table(
 )
 
 
-class Topic(db.Model):
+class Topic(Model):
     """A topic (主题) from the managed list: 营商环境, 城市更新, 民生保障, ..."""
 
     __tablename__ = "topic"
@@ -62,7 +73,7 @@ class Topic(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
 
-class DecisionItem(db.Model):
+class DecisionItem(Model):
     """A decision item (决策事项): a major administrative decision or another policy document."""
 
     __tablename__ = "decision_item"
@@ -145,7 +156,7 @@ def public_decisions():
     return or_(DecisionItem.kind != DecisionKind.major.value, ~unpublished)
 
 
-class DecisionEvent(db.Model):
+class DecisionEvent(Model):
     """One step of an item's public lifecycle timeline (决策过程): a status change and its reason."""
 
     __tablename__ = "decision_event"
@@ -161,7 +172,7 @@ class DecisionEvent(db.Model):
     decision = relationship("DecisionItem", back_populates="events")
 
 
-class YearlyCatalogue(db.Model):
+class YearlyCatalogue(Model):
     """A unit's yearly catalogue (年度重大行政决策事项目录), published as a whole on a date."""
 
     __tablename__ = "yearly_catalogue"
@@ -200,7 +211,7 @@ class ChangeKind(str, enum.Enum):
     withdrawn = "withdrawn"  # 调出目录 after publication
 
 
-class CatalogueChange(db.Model):
+class CatalogueChange(Model):
     """A change to a published catalogue (目录调整): an item added or withdrawn, with its reason."""
 
     __tablename__ = "catalogue_change"
@@ -230,7 +241,7 @@ class DocumentKind(str, enum.Enum):
     other = "other"                        # 其他
 
 
-class DecisionDocument(db.Model):
+class DecisionDocument(Model):
     """A document of a decision item (决策文件): text, or an uploaded file stored under a
     generated name in instance/uploads."""
 

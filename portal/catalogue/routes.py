@@ -5,9 +5,15 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from .. import clock
-from ..auth.access import admin_required, can_manage_unit, ensure_unit_access, get_for_unit, staff_required
+from ..auth.access import (
+    admin_required,
+    can_manage_unit,
+    ensure_unit_access,
+    get_for_unit,
+    staff_required,
+)
 from ..database import commit
-from ..errors import DomainError, UserInputError, apply_to_form, form_status
+from ..errors import DomainError, UserInputError, apply_to_form, form_status, refuse
 from ..extensions import db
 from ..feeds import FeedEntry, atom_response
 from ..sections import section, sections_for
@@ -16,8 +22,15 @@ from ..units.models import Unit, units_in_order
 from . import bp, services, uploads
 from .forms import DecisionForm, DocumentForm, ItemForm, NewCatalogueYearForm, StatusForm, TopicForm
 from .lifecycle import STATUS_LABELS
-from .models import (CatalogueChange, DecisionDocument, DecisionEvent, DecisionItem, Topic,
-                     YearlyCatalogue, public_decisions)
+from .models import (
+    CatalogueChange,
+    DecisionDocument,
+    DecisionEvent,
+    DecisionItem,
+    Topic,
+    YearlyCatalogue,
+    public_decisions,
+)
 
 PER_PAGE = 20
 
@@ -246,15 +259,14 @@ def staff_publish(unit_id: int, year: int):
     ensure_unit_access(unit_id)
     db.session.get(Unit, unit_id) or abort(404)
     catalogue = services.catalogue_of(unit_id, _year_or_404(year), create=True)
+    back = url_for("catalogue.staff_catalogue", unit_id=unit_id, year=year)
     try:
         services.publish_catalogue(current_user, catalogue)
     except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        commit()
-        flash(_("The %(year)s catalogue is published.", year=year), "success")
-    return redirect(url_for("catalogue.staff_catalogue", unit_id=unit_id, year=year))
+        return refuse(error, back)
+    commit()
+    flash(_("The %(year)s catalogue is published.", year=year), "success")
+    return redirect(back)
 
 
 def _topic_choices(form: ItemForm) -> None:
@@ -275,7 +287,6 @@ def staff_create(unit_id: int, year: int):
         try:
             item = services.create_item(current_user, unit, year, form.data)
         except DomainError as error:
-            db.session.rollback()
             apply_to_form(form, error)
         else:
             commit()
@@ -312,7 +323,6 @@ def staff_edit(item_id: int):
         try:
             services.update_item(current_user, item, form.data)
         except DomainError as error:
-            db.session.rollback()
             apply_to_form(form, error)
         else:
             commit()
@@ -333,8 +343,6 @@ def staff_status(item_id: int):
         try:
             services.move_item(current_user, item, form.status.data, form.reason.data)
         except DomainError as error:
-            db.session.rollback()
-            item = get_for_unit(DecisionItem, item_id)
             apply_to_form(form, error)
         else:
             commit()
@@ -353,7 +361,6 @@ def staff_document(item_id: int):
         try:
             services.add_document(current_user, item, form.data, _upload(form.file.data))
         except DomainError as error:
-            db.session.rollback()
             apply_to_form(form, error)
         else:
             commit()
@@ -385,8 +392,6 @@ def staff_decision(item_id: int):
         try:
             services.record_decision(current_user, item, result, _upload(form.file.data))
         except DomainError as error:
-            db.session.rollback()
-            item = get_for_unit(DecisionItem, item_id)
             apply_to_form(form, error)
         else:
             commit()
@@ -414,7 +419,6 @@ def admin_topic(topic_id: int | None = None):
         try:
             services.save_topic(current_user, topic, form.data)
         except UserInputError as error:
-            db.session.rollback()
             apply_to_form(form, error)
         else:
             commit()

@@ -16,9 +16,19 @@ from ..extensions import db
 from ..units.models import Unit
 from . import uploads
 from .lifecycle import change_status
-from .models import (FLAG_FIELDS, CatalogueChange, DecisionDocument, DecisionEvent, DecisionItem,
-                     DecisionKind, DocumentKind, Topic, YearlyCatalogue, public_decisions,
-                     decision_topic)
+from .models import (
+    FLAG_FIELDS,
+    CatalogueChange,
+    DecisionDocument,
+    DecisionEvent,
+    DecisionItem,
+    DecisionKind,
+    DocumentKind,
+    Topic,
+    YearlyCatalogue,
+    decision_topic,
+    public_decisions,
+)
 
 KIND_LABELS = {
     DecisionKind.major.value: _l("Major administrative decision (in the catalogue)"),

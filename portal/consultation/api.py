@@ -5,11 +5,20 @@ from __future__ import annotations
 from flask import abort, jsonify, request
 from sqlalchemy import select
 
-from ..api.spec import (DEFAULT_PER_PAGE, MAX_PER_PAGE, api_get, int_arg, iso, list_params, page_of,
-                        param, register_schema)
+from ..api.spec import (
+    DEFAULT_PER_PAGE,
+    MAX_PER_PAGE,
+    api_get,
+    int_arg,
+    iso,
+    list_params,
+    page_of,
+    param,
+    register_schema,
+)
 from ..extensions import db
-from .models import Consultation
 from . import services as svc
+from .models import Consultation
 
 STATUSES = ["open", "upcoming", "closed"]
 

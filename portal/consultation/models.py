@@ -5,12 +5,20 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import (BigInteger, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
-from ..extensions import db
+from ..extensions import Model
 
 
 class ConsultationStatus(str, enum.Enum):
@@ -35,7 +43,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-class Consultation(db.Model):
+class Consultation(Model):
     """A consultation (征求意见) on the draft of a decision item."""
 
     __tablename__ = "consultation"
@@ -105,7 +113,7 @@ class Consultation(db.Model):
         return remaining.days + (1 if remaining.seconds else 0)
 
 
-class ConsultationSection(db.Model):
+class ConsultationSection(Model):
     """A section of the draft (章/条): number (第五条), heading and body, in order."""
 
     __tablename__ = "consultation_section"
@@ -139,7 +147,7 @@ class ConsultationSection(db.Model):
         return " ".join(part for part in (self.number, self.heading) if part) or self.body[:20]
 
 
-class Campaign(db.Model):
+class Campaign(Model):
     """A group of identical or near-identical comments from different accounts (疑似集中/批量意见).
     Every member still counts; the group only helps staff read them together."""
 
@@ -153,7 +161,7 @@ class Campaign(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
 
-class Comment(db.Model):
+class Comment(Model):
     """A resident's comment (意见) on a draft or one of its sections, moderated before publication."""
 
     __tablename__ = "consultation_comment"
@@ -202,7 +210,7 @@ class Comment(db.Model):
         return self.consultation.unit_id
 
 
-class CommentBand(db.Model):
+class CommentBand(Model):
     """Locality-sensitive hashing of comment texts: one row per (comment, band) holding the hash of
     that band of the text's MinHash signature. Near-identical texts share a bucket in some band, so
     candidates are found by an indexed lookup instead of comparing with every comment."""
@@ -219,7 +227,7 @@ class CommentBand(db.Model):
     bucket: Mapped[int] = mapped_column(BigInteger)
 
 
-class OfflineOpinion(db.Model):
+class OfflineOpinion(Model):
     """Opinions gathered through another channel (其他渠道意见): letters, symposia, hearings..."""
 
     __tablename__ = "consultation_offline_opinion"
@@ -247,7 +255,7 @@ class OfflineOpinion(db.Model):
         return self.consultation.unit_id
 
 
-class OfflineOpinionItem(db.Model):
+class OfflineOpinionItem(Model):
     """One individual opinion of an offline record, optionally about one section."""
 
     __tablename__ = "consultation_offline_item"

@@ -1,5 +1,15 @@
-from flask import (Response, abort, current_app, flash, make_response, redirect, render_template, request,
-                   stream_with_context, url_for)
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -7,14 +17,22 @@ from .. import clock
 from ..auth.access import get_for_unit, staff_required
 from ..catalogue.models import DecisionItem
 from ..database import commit
-from ..errors import DomainError, apply_to_form, form_status
+from ..errors import DomainError, apply_to_form, form_status, refuse
 from ..extensions import db, limiter
 from ..feeds import FeedEntry, atom_response
 from ..security import form_view
 from . import bp
 from . import services as svc
-from .forms import (CommentForm, ConsultationEditForm, ConsultationForm, ExtendForm, ImportDraftForm,
-                    ModerationForm, OfflineOpinionForm, SectionForm)
+from .forms import (
+    CommentForm,
+    ConsultationEditForm,
+    ConsultationForm,
+    ExtendForm,
+    ImportDraftForm,
+    ModerationForm,
+    OfflineOpinionForm,
+    SectionForm,
+)
 from .models import Comment, Consultation, ConsultationSection
 
 PER_PAGE = 20
@@ -128,7 +146,6 @@ def comments(consultation_id: int):
         try:
             comment = svc.submit_comment(consultation, current_user, form.data)
         except DomainError as error:
-            db.session.rollback()
             apply_to_form(form, error)
         else:
             commit()
@@ -188,7 +205,6 @@ def staff_create():
         try:
             consultation = svc.create_consultation(current_user, decision, form.data)
         except DomainError as error:
-            db.session.rollback()
             apply_to_form(form, error)
         else:
             commit()
@@ -216,7 +232,6 @@ def staff_edit(consultation_id: int):
         try:
             svc.update_consultation(current_user, consultation, form.data)
         except DomainError as error:
-            db.session.rollback()
             apply_to_form(form, error)
         else:
             commit()
@@ -226,15 +241,14 @@ def staff_edit(consultation_id: int):
 
 
 def _action(consultation: Consultation, func, success: str, *args):
+    back = url_for("consultation.staff_detail", consultation_id=consultation.id)
     try:
         func(current_user, *args)
     except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        commit()
-        flash(success, "success")
-    return redirect(url_for("consultation.staff_detail", consultation_id=consultation.id))
+        return refuse(error, back)
+    commit()
+    flash(success, "success")
+    return redirect(back)
 
 
 @bp.route("/staff/consultations/<int:consultation_id>/publish", methods=["POST"])
@@ -254,7 +268,6 @@ def staff_extend(consultation_id: int):
         try:
             svc.extend(current_user, consultation, form.closes_at.data, form.reason.data)
         except DomainError as error:
-            db.session.rollback()
             apply_to_form(form, error)
         else:
             commit()
@@ -274,7 +287,6 @@ def staff_section_new(consultation_id: int):
         try:
             svc.add_section(current_user, consultation, form.data)
         except DomainError as error:
-            db.session.rollback()
             apply_to_form(form, error)
         else:
             commit()
@@ -295,7 +307,6 @@ def staff_section_edit(section_id: int):
         try:
             svc.update_section(current_user, section, form.data)
         except DomainError as error:
-            db.session.rollback()
             apply_to_form(form, error)
         else:
             commit()
@@ -333,7 +344,6 @@ def staff_sections_import(consultation_id: int):
         try:
             count = svc.replace_sections(current_user, consultation, form.draft.data)
         except DomainError as error:
-            db.session.rollback()
             apply_to_form(form, error)
         else:
             commit()
@@ -364,7 +374,6 @@ def staff_moderation(consultation_id: int):
             count = svc.moderate(current_user, consultation, form.comment_ids.data or [], form.action.data,
                                  form.reason.data or None, form.note.data or "")
         except DomainError as error:
-            db.session.rollback()
             apply_to_form(form, error)
         else:
             commit()
@@ -390,7 +399,6 @@ def staff_offline(consultation_id: int):
         try:
             svc.record_offline(current_user, consultation, form.data)
         except DomainError as error:
-            db.session.rollback()
             apply_to_form(form, error)
         else:
             commit()

@@ -25,9 +25,20 @@ from ..notifications.services import notify
 from ..textutil import mask_name
 from . import similarity
 from .drafts import split_draft
-from .models import (OFFLINE_CHANNELS, REJECTION_REASONS, RESPONDENT_TYPES, Campaign, Comment,
-                     CommentBand, CommentStatus, Consultation, ConsultationSection, ConsultationStatus,
-                     OfflineOpinion, OfflineOpinionItem)
+from .models import (
+    OFFLINE_CHANNELS,
+    REJECTION_REASONS,
+    RESPONDENT_TYPES,
+    Campaign,
+    Comment,
+    CommentBand,
+    CommentStatus,
+    Consultation,
+    ConsultationSection,
+    ConsultationStatus,
+    OfflineOpinion,
+    OfflineOpinionItem,
+)
 
 STATUS_LABELS = {
     ConsultationStatus.draft.value: _l("Draft (not public)"),

@@ -6,7 +6,16 @@ from __future__ import annotations
 from flask import abort, jsonify
 from sqlalchemy import func, select
 
-from ..api.spec import DEFAULT_PER_PAGE, MAX_PER_PAGE, api_get, int_arg, iso, list_params, param, register_schema
+from ..api.spec import (
+    DEFAULT_PER_PAGE,
+    MAX_PER_PAGE,
+    api_get,
+    int_arg,
+    iso,
+    list_params,
+    param,
+    register_schema,
+)
 from ..catalogue.models import DecisionItem
 from ..catalogue.services import is_public
 from ..extensions import db

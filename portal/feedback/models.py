@@ -10,12 +10,21 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
-from ..extensions import db
+from ..extensions import Model, db
 
 
 class Disposition(str, enum.Enum):
@@ -44,7 +53,7 @@ theme_section = Table(
 )
 
 
-class Theme(db.Model):
+class Theme(Model):
     """A theme (意见归类): comments and offline opinions that say the same thing, with the unit's
     disposition (处理意见). Concentrated (较为集中) when marked so or when it holds at least
     CONCENTRATED_THEME_MIN_ITEMS items: computed from the assignments, never stored."""
@@ -88,7 +97,7 @@ class Theme(db.Model):
         return self.disposition in REASON_REQUIRED
 
 
-class ThemeAssignment(db.Model):
+class ThemeAssignment(Model):
     """One comment or one offline opinion in a theme; each belongs to at most one theme."""
 
     __tablename__ = "feedback_theme_item"
@@ -106,7 +115,7 @@ class ThemeAssignment(db.Model):
         ForeignKey("consultation_offline_item.id", ondelete="CASCADE"))
 
 
-class AdoptionReport(db.Model):
+class AdoptionReport(Model):
     """The adoption feedback report (意见采纳情况反馈) of one decision item. ``due_on`` and
     ``due_provisional`` are frozen at the first publication, with ``published_at``, so that the
     on-time flag never changes afterwards."""
@@ -143,7 +152,7 @@ class AdoptionReport(db.Model):
         return self.published_at.date() <= self.due_on
 
 
-class ReportVersion(db.Model):
+class ReportVersion(Model):
     """One published version of a report (版本): the first publication, or a correction (更正) with
     its public reason. The statistics and themes are frozen here."""
 
@@ -162,7 +171,7 @@ class ReportVersion(db.Model):
     themes: Mapped[list] = mapped_column(JSON)
 
 
-class ReportEntry(db.Model):
+class ReportEntry(Model):
     """An individual comment as shown in a published version: its number and the disposition it
     had. The masked name and text are read from the comment itself, so that erasing an account
     (which turns its comments' name into 匿名) also reaches published reports."""
@@ -181,7 +190,7 @@ class ReportEntry(db.Model):
     comment = relationship("Comment", lazy="joined")
 
 
-class CalendarWarning(db.Model):
+class CalendarWarning(Model):
     """A year for which admins were told that due dates are provisional (no calendar loaded)."""
 
     __tablename__ = "feedback_calendar_warning"
@@ -190,7 +199,7 @@ class CalendarWarning(db.Model):
     warned_at: Mapped[datetime] = mapped_column(default=clock.now)
 
 
-class DeadlineReminder(db.Model):
+class DeadlineReminder(Model):
     """A deadline reminder sent to a unit's staff (so that none is sent twice)."""
 
     __tablename__ = "feedback_reminder"

@@ -19,8 +19,15 @@ from ..feeds import FeedEntry, atom_response
 from ..security import form_view
 from . import bp, charts
 from . import services as svc
-from .forms import (AssignForm, CampaignAssignForm, DispositionForm, PublishForm, ReportForm, ThemeForm,
-                    UnassignForm)
+from .forms import (
+    AssignForm,
+    CampaignAssignForm,
+    DispositionForm,
+    PublishForm,
+    ReportForm,
+    ThemeForm,
+    UnassignForm,
+)
 from .models import AdoptionReport, Theme, ThemeAssignment
 
 PER_PAGE = 20
@@ -182,8 +189,6 @@ def staff_publish(decision_id: int):
         try:
             version = svc.publish_report(current_user, item, form.correction_reason.data or "")
         except DomainError as error:
-            db.session.rollback()
-            item = get_for_unit(DecisionItem, decision_id)
             apply_to_form(form, error)
         else:
             commit()
@@ -279,8 +284,6 @@ def staff_comments(consultation_id: int):
             n = svc.assign_comments(current_user, theme, comment_ids) if comment_ids else 0
             n += svc.assign_offline_items(current_user, theme, offline_ids) if offline_ids else 0
         except DomainError as error:
-            db.session.rollback()
-            consultation = get_for_unit(Consultation, consultation_id)
             apply_to_form(form, error)
         else:
             commit()

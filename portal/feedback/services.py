@@ -19,13 +19,30 @@ from ..audit.services import record, snapshot
 from ..calendar.services import DueDate, WorkingCalendar
 from ..catalogue.lifecycle import change_status
 from ..catalogue.models import DecisionItem, public_decisions
-from ..consultation.models import (Campaign, Comment, CommentStatus, Consultation, ConsultationSection,
-                                   OfflineOpinion, OfflineOpinionItem)
+from ..consultation.models import (
+    Campaign,
+    Comment,
+    CommentStatus,
+    Consultation,
+    ConsultationSection,
+    OfflineOpinion,
+    OfflineOpinionItem,
+)
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
 from ..notifications.services import notify
-from .models import (CHANGES_SECTIONS, DISPOSITIONS, REASON_REQUIRED, AdoptionReport, CalendarWarning,
-                     DeadlineReminder, ReportEntry, ReportVersion, Theme, ThemeAssignment)
+from .models import (
+    CHANGES_SECTIONS,
+    DISPOSITIONS,
+    REASON_REQUIRED,
+    AdoptionReport,
+    CalendarWarning,
+    DeadlineReminder,
+    ReportEntry,
+    ReportVersion,
+    Theme,
+    ThemeAssignment,
+)
 
 DISPOSITION_LABELS = {
     "adopted": _l("Adopted"),

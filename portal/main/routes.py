@@ -2,7 +2,6 @@ import time
 
 from flask import current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..auth.access import staff_required
 from ..auth.routes import safe_next
@@ -10,7 +9,7 @@ from ..extensions import db
 from ..i18n import LANG_COOKIE, TEXT_SIZE_COOKIE
 from ..notifications.services import unread_count
 from ..sections import sections_for
-from ..units.models import Unit, units_in_order
+from ..units.models import units_in_order
 from . import bp
 
 ONE_YEAR = 365 * 24 * 3600

@@ -137,7 +137,7 @@ def seed(context) -> None:
                  ("selected", "提出的助餐建议与议题密切相关。"),
                  ("selected", "长期参与社区志愿服务，了解老年人需求。"),
                  ("alternate", "名额已满，列为第一候补。")]
-    for application, (decision, reason) in zip(applications, decisions):
+    for application, (decision, reason) in zip(applications, decisions, strict=True):
         svc.decide(actor, application, decision, reason)
     svc.publish_selection(actor, held)
     records = [
@@ -147,7 +147,7 @@ def seed(context) -> None:
          "将在试点中心先行引入康复护理，再视评估情况推广。", "partly", "受场地与专业人员限制，先在两个中心试点。"),
         (False, "", "", None, ""),
     ]
-    for application, (attended, opinion, response, adoption, reason) in zip(applications, records):
+    for application, (attended, opinion, response, adoption, reason) in zip(applications, records, strict=False):
         svc.record_representative(actor, application, {"attended": attended, "opinion": opinion,
                                                         "response": response, "adoption": adoption,
                                                         "adoption_reason": reason})

@@ -5,12 +5,20 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import (CheckConstraint, Column, ForeignKey, Index, String, Table, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
-from ..extensions import db
+from ..extensions import Model, db
 
 
 class MeetingType(str, enum.Enum):
@@ -67,7 +75,7 @@ meeting_decision = Table(
 )
 
 
-class Meeting(db.Model):
+class Meeting(Model):
     """A decision meeting (决策会议) that public representatives (公众代表) may attend."""
 
     __tablename__ = "meeting"
@@ -158,7 +166,7 @@ class Meeting(db.Model):
         return f"M{self.id}-{sequence:04d}"
 
 
-class MeetingSeat(db.Model):
+class MeetingSeat(Model):
     """The seats (名额) offered to one category of public representatives at a meeting."""
 
     __tablename__ = "meeting_seat"
@@ -180,7 +188,7 @@ class MeetingSeat(db.Model):
     meeting = relationship("Meeting", back_populates="seats")
 
 
-class MeetingApplication(db.Model):
+class MeetingApplication(Model):
     """An application (报名) to attend a meeting as a public representative (列席代表).
 
     The ID number is never stored: only its last 4 digits and a keyed hash (unique per meeting,

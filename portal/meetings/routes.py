@@ -13,8 +13,14 @@ from ..security import form_view
 from ..units.models import Unit
 from . import bp, lottery
 from . import services as svc
-from .forms import (ApplicationForm, DecisionForm, MeetingForm, OutcomeForm, RepresentativeForm,
-                    SeedForm)
+from .forms import (
+    ApplicationForm,
+    DecisionForm,
+    MeetingForm,
+    OutcomeForm,
+    RepresentativeForm,
+    SeedForm,
+)
 from .models import ApplicationStatus, Meeting, MeetingApplication
 
 PER_PAGE = 20

@@ -25,8 +25,17 @@ from ..errors import RuleViolation, UserInputError
 from ..extensions import db
 from ..notifications.services import notify
 from . import lottery
-from .models import (ADOPTION_REASON_REQUIRED, CATEGORIES, Adoption, ApplicationStatus, Meeting,
-                     MeetingApplication, MeetingSeat, MeetingType, SelectionMethod)
+from .models import (
+    ADOPTION_REASON_REQUIRED,
+    CATEGORIES,
+    Adoption,
+    ApplicationStatus,
+    Meeting,
+    MeetingApplication,
+    MeetingSeat,
+    MeetingType,
+    SelectionMethod,
+)
 
 TYPE_LABELS = {
     MeetingType.executive.value: _l("District government executive meeting"),

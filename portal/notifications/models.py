@@ -6,10 +6,10 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
-from ..extensions import db
+from ..extensions import Model
 
 
-class InboxMessage(db.Model):
+class InboxMessage(Model):
     """A message in an account's in-site inbox (站内消息)."""
 
     __tablename__ = "inbox_message"
@@ -31,7 +31,7 @@ class InboxMessage(db.Model):
         return self.read_at is not None
 
 
-class OutboxEmail(db.Model):
+class OutboxEmail(Model):
     """An email waiting to be sent (发件箱). Filled inside the transaction of the action that
     caused it and sent only after that transaction has committed."""
 

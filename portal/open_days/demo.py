@@ -7,7 +7,14 @@ from datetime import datetime, time, timedelta
 from .. import clock
 from ..extensions import db
 from .models import OpenRegistration, QuestionnaireAnswer
-from .services import (_new_code, add_slot, add_summary_item, create_activity, publish_summary, register)
+from .services import (
+    _new_code,
+    add_slot,
+    add_summary_item,
+    create_activity,
+    publish_summary,
+    register,
+)
 
 ACCESSIBLE = "无障碍通道位于正门东侧，设无障碍卫生间；如需轮椅或陪同，请在报名时注明。"
 

@@ -3,12 +3,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timedelta
 
-from sqlalchemy import (Boolean, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text,
-                        text)
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
-from ..extensions import db
+from ..extensions import Model, db
 
 
 class ActivityKind(str, enum.Enum):
@@ -29,7 +28,7 @@ ACTIVE_STATUSES = ("confirmed", "waiting")
 _ACTIVE_SQL = "status IN ('confirmed', 'waiting')"
 
 
-class OpenActivity(db.Model):
+class OpenActivity(Model):
     """A government open activity (政府开放活动): 开放日, 开放周 or 开放月活动 of one unit."""
 
     __tablename__ = "open_activity"
@@ -80,7 +79,7 @@ class OpenActivity(db.Model):
         return self.summary_published_at is not None
 
 
-class OpenSlot(db.Model):
+class OpenSlot(Model):
     """A time slot (场次) of an open activity, with its seats and waiting-list counter."""
 
     __tablename__ = "open_slot"
@@ -124,7 +123,7 @@ class OpenSlot(db.Model):
         return self.starts_at - timedelta(hours=self.activity.cancel_cutoff_hours)
 
 
-class OpenRegistration(db.Model):
+class OpenRegistration(Model):
     """A registration (报名) for a slot: confirmed with a check-in code, or on the waiting list."""
 
     __tablename__ = "open_registration"
@@ -171,7 +170,7 @@ class OpenRegistration(db.Model):
         return self.status in ACTIVE_STATUSES
 
 
-class QuestionnaireAnswer(db.Model):
+class QuestionnaireAnswer(Model):
     """An attendee's answer to the questionnaire after the activity (问卷)."""
 
     __tablename__ = "open_questionnaire_answer"
@@ -186,7 +185,7 @@ class QuestionnaireAnswer(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
 
-class SummaryItem(db.Model):
+class SummaryItem(Model):
     """One question or suggestion collected at the activity, with the unit's response (活动总结)."""
 
     __tablename__ = "open_summary_item"

@@ -13,14 +13,43 @@ from ..sections import section
 from ..security import form_view
 from ..units.models import units_in_order
 from . import bp
-from .forms import (KIND_LABELS, STATUS_LABELS, ActivityForm, CheckInForm, QuestionnaireForm,
-                    RegistrationForm, SlotForm, SummaryForm, SummaryItemForm)
+from .forms import (
+    KIND_LABELS,
+    STATUS_LABELS,
+    ActivityForm,
+    CheckInForm,
+    QuestionnaireForm,
+    RegistrationForm,
+    SlotForm,
+    SummaryForm,
+    SummaryItemForm,
+)
 from .models import OpenActivity, OpenRegistration, OpenSlot, QuestionnaireAnswer
-from .services import (activity_ics, add_slot, add_summary_item, can_answer_questionnaire, cancel,
-                       check_in, collected_suggestions, create_activity, my_registrations,
-                       open_month_activities, past_activities, publish_summary, qr_png, record_no_shows,
-                       register, registration_ics, seats_left, slot_counts, submit_questionnaire,
-                       update_activity, upcoming_activities, questionnaire_stats, waiting_position)
+from .services import (
+    activity_ics,
+    add_slot,
+    add_summary_item,
+    can_answer_questionnaire,
+    cancel,
+    check_in,
+    collected_suggestions,
+    create_activity,
+    my_registrations,
+    open_month_activities,
+    past_activities,
+    publish_summary,
+    qr_png,
+    questionnaire_stats,
+    record_no_shows,
+    register,
+    registration_ics,
+    seats_left,
+    slot_counts,
+    submit_questionnaire,
+    upcoming_activities,
+    update_activity,
+    waiting_position,
+)
 
 PER_PAGE = 10
 

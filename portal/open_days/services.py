@@ -26,8 +26,15 @@ from ..audit.services import record, snapshot
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
 from ..notifications.services import absolute_url, notify
-from .models import (ACTIVE_STATUSES, ActivityKind, OpenActivity, OpenRegistration, OpenSlot,
-                     QuestionnaireAnswer, SummaryItem)
+from .models import (
+    ACTIVE_STATUSES,
+    ActivityKind,
+    OpenActivity,
+    OpenRegistration,
+    OpenSlot,
+    QuestionnaireAnswer,
+    SummaryItem,
+)
 
 ACTIVITY_FIELDS = ("unit_id", "title", "theme", "kind", "description", "place", "accessibility",
                    "registration_opens_at", "registration_closes_at", "cancel_cutoff_hours",

@@ -7,7 +7,7 @@ page prints the same numbers in a table beside it.
 """
 from __future__ import annotations
 
-from flask_babel import format_date, gettext as _
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from ..charts import bar_chart_svg

@@ -6,8 +6,15 @@ from io import BytesIO
 
 from flask_babel import gettext as _
 
-from .services import (STATE_LABELS, STATE_MARKERS, TARGET_LABELS, TARGETS, Overview, UnitCompliance,
-                       YearlyReport)
+from .services import (
+    STATE_LABELS,
+    STATE_MARKERS,
+    TARGET_LABELS,
+    TARGETS,
+    Overview,
+    UnitCompliance,
+    YearlyReport,
+)
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

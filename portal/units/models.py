@@ -7,7 +7,7 @@ from sqlalchemy import CheckConstraint, String, case, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .. import clock
-from ..extensions import db
+from ..extensions import Model
 
 
 class UnitKind(str, enum.Enum):
@@ -16,7 +16,7 @@ class UnitKind(str, enum.Enum):
     town = "town"
 
 
-class Unit(db.Model):
+class Unit(Model):
     """A unit (单位): 区政府, a 委办局, or a 街镇."""
 
     __tablename__ = "unit"

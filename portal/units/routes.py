@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -47,7 +47,7 @@ def admin_create():
     form = UnitForm()
     if form.validate_on_submit():
         try:
-            unit = create_unit(current_user, form.data)
+            create_unit(current_user, form.data)
         except UserInputError as error:
             apply_to_form(form, error)
         else:

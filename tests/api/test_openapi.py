@@ -40,9 +40,10 @@ def _response_schema(document, path):
 
 
 def test_decision_responses_validate_against_their_schemas(client, f):
+    from datetime import date
+
     from portal.catalogue import services
     from portal.catalogue.lifecycle import change_status
-    from datetime import date
     from portal.extensions import db
 
     topic = f.topic()

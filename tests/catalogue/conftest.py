@@ -5,9 +5,8 @@ import pytest
 NOW = datetime(2026, 5, 10, 10, 0)
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock(app):
-    app.config["CLOCK_NOW"] = NOW
+@pytest.fixture
+def clock_now():
     return NOW
 
 

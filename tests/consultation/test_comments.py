@@ -146,7 +146,7 @@ def test_near_identical_comments_of_different_accounts_form_one_campaign(app, se
     consultation = setup["consultation"]
     authors = [f.resident() for _ in range(5)]
     comments = [svc.submit_comment(consultation, author, {"text": text, "consent": True})
-                for author, text in zip(authors, NEAR + [NEAR[0]])]
+                for author, text in zip(authors, NEAR + [NEAR[0]], strict=False)]
     unrelated = svc.submit_comment(consultation, authors[4], {
         "text": "建议在第五条中明确厨余垃圾的投放时间，方便上班族晚上投放。", "consent": True})
     campaign_ids = {c.campaign_id for c in comments}

@@ -20,9 +20,8 @@ NOW = datetime(2026, 10, 9, 10, 0)
 _seq = itertools.count(1)
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock(app):
-    app.config["CLOCK_NOW"] = NOW
+@pytest.fixture
+def clock_now():
     return NOW
 
 

@@ -3,10 +3,10 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
+from portal.extensions import db
 from portal.feedback import services as svc
 from portal.feedback.models import CalendarWarning
 from portal.notifications.models import InboxMessage
-from portal.extensions import db
 from tests.querycount import count_queries
 
 from .conftest import issue

@@ -154,6 +154,7 @@ def test_staff_of_another_unit_get_403(app, client, login, world, f):
 
 def test_the_disposition_service_error_reaches_the_form(app, client, login, world):
     theme = svc.create_theme(world["staff"], world["consultation"], {"title": "一"})
+    db.session.commit()  # the refused request rolls back whatever it finds uncommitted
     login(world["staff"])
     response = client.post(f"/staff/feedback/themes/{theme.id}/disposition",
                            data={"disposition": "already_covered", "reason": "x",

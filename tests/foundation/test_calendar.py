@@ -9,8 +9,15 @@ from sqlalchemy import func, select
 
 from portal.audit.models import AuditEntry
 from portal.calendar.models import CalendarDay, CalendarYear
-from portal.calendar.services import (WorkingCalendar, add_working_days, is_working_day, load_year,
-                                      parse_year_text, sync_from_package, working_days_between)
+from portal.calendar.services import (
+    WorkingCalendar,
+    add_working_days,
+    is_working_day,
+    load_year,
+    parse_year_text,
+    sync_from_package,
+    working_days_between,
+)
 from portal.errors import UserInputError
 from portal.extensions import db
 

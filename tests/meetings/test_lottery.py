@@ -120,7 +120,7 @@ def test_every_applicant_is_told_the_outcome(app, lottery_meeting):
     svc.announce_seed(staff, meeting, "seed-x")
     results = svc.run_lottery(staff, meeting)
     db.session.commit()
-    for category, result in results.items():
+    for result in results.values():
         for number in result.selected:
             assert "selected" in inbox(people[number])[-1].subject
         for position, number in enumerate(result.alternates, start=1):

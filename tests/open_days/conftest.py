@@ -9,9 +9,8 @@ from portal.extensions import db
 NOW = datetime(2026, 7, 15, 10, 0)
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock(app):
-    app.config["CLOCK_NOW"] = NOW
+@pytest.fixture
+def clock_now():
     return NOW
 
 

@@ -1,7 +1,6 @@
 from datetime import datetime
 
 import pytest
-
 from sqlalchemy import func, select
 
 from portal.extensions import db

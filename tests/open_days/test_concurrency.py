@@ -6,10 +6,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from portal.accounts.models import Account
 from portal.extensions import db
 from portal.open_days.models import OpenRegistration, OpenSlot
 from portal.open_days.services import register, waiting_position
-from portal.accounts.models import Account
 
 CLIENTS = 200
 SEATS = 20
@@ -72,7 +72,7 @@ def test_simultaneous_registrations_fill_the_seats_and_queue_the_rest(app, f):
     waiting = sorted((r for r in rows if r.status == "waiting"), key=lambda r: r.queue_no)
     # Arrival order: a lower queue number was created (committed its number) no later.
     assert [r.queue_no for r in waiting] == list(range(1, CLIENTS - SEATS + 1))
-    assert all(a.id < b.id or a.created_at <= b.created_at for a, b in zip(waiting, waiting[1:]))
+    assert all(a.id < b.id or a.created_at <= b.created_at for a, b in zip(waiting, waiting[1:], strict=False))
     assert [waiting_position(r) for r in waiting] == list(range(1, CLIENTS - SEATS + 1))
     stored = db.session.get(OpenSlot, slot_id)
     assert (stored.confirmed_count, stored.waiting_count, stored.next_queue_no) == (SEATS, CLIENTS - SEATS,

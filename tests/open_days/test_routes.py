@@ -181,7 +181,7 @@ def test_public_pages_show_counts_but_no_personal_data(client, f, person_data):
     assert activity.title in html
 
 def _activities(f, n, start_day=10):
-    for i in range(n):
+    for _ in range(n):
         f.open_activity(f.unit(), slots=[(datetime(2026, 8, start_day, 9), datetime(2026, 8, start_day, 11), 5),
                                          (datetime(2026, 8, start_day + 1, 9), datetime(2026, 8, start_day + 1, 11), 5)])
 

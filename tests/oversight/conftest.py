@@ -16,9 +16,8 @@ NOW = datetime(2026, 10, 9, 10, 0)
 YEAR = 2026
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock(app):
-    app.config["CLOCK_NOW"] = NOW
+@pytest.fixture
+def clock_now():
     return NOW
 
 

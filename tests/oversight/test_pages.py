@@ -69,7 +69,7 @@ def test_xlsx_has_one_row_per_unit_with_the_page_figures(world, client, f, login
     sheet = load_workbook(BytesIO(response.data)).active
     rows = list(sheet.iter_rows(values_only=True))
     heading = rows[0]
-    by_unit = {row[0]: dict(zip(heading, row)) for row in rows[1:]}
+    by_unit = {row[0]: dict(zip(heading, row, strict=True)) for row in rows[1:]}
     assert set(by_unit) == {world.district.name, world.bureau.name}
     bureau = by_unit[world.bureau.name]
     assert (bureau["Consultations"], bureau["Shorter, without a reason"], bureau["Comments published"]) == (2, 1, 4)

@@ -29,7 +29,7 @@ from portal.consultation import similarity
 from portal.consultation.models import Comment, Consultation, ConsultationSection
 from portal.extensions import db
 from portal.open_days.models import OpenActivity, OpenRegistration, OpenSlot
-from portal.search import SearchToken, _REGISTRY, token_rows
+from portal.search import _REGISTRY, SearchToken, token_rows
 from portal.textutil import mask_name
 from portal.units.models import Unit
 
@@ -177,7 +177,7 @@ def generate(scale: float = 1.0, seed: int = 20261122, log=print) -> dict:
     chosen = [big_item] + [row for row in candidates if row.id != big_item.id][: sizes.consultations - 1]
     unit_of = dict(db.session.execute(select(DecisionItem.id, DecisionItem.unit_id)).all())
     consultation_rows = []
-    for index, row in enumerate(chosen):
+    for row in chosen:
         if row.status == "consulting":
             opens, closes = now - timedelta(days=10), now + timedelta(days=25)
         else:

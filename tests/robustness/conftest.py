@@ -115,9 +115,8 @@ def check_refused_form(response, data: dict[str, str], shown: tuple[str, ...] = 
     return body
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock(app):
-    app.config["CLOCK_NOW"] = NOW
+@pytest.fixture
+def clock_now():
     return NOW
 
 
