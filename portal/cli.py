@@ -1,4 +1,4 @@
-"""Flask commands: users, calendar, mail, demo data."""
+"""Flask commands: users, calendar, mail, the search index, demo data."""
 from __future__ import annotations
 
 from datetime import date
@@ -15,6 +15,7 @@ from .extensions import db
 users_cli = AppGroup("users", help="Accounts.")
 calendar_cli = AppGroup("calendar", help="Working-day calendar.")
 mail_cli = AppGroup("mail", help="Email outbox.")
+search_cli = AppGroup("search", help="Full-text search index.")
 
 
 @users_cli.command("create-admin")
@@ -94,10 +95,22 @@ def mail_send() -> None:
     click.echo(f"sent {sent}, failed {failed}")
 
 
+@search_cli.command("reindex")
+def search_reindex() -> None:
+    """Rebuild the search index of every searchable object."""
+    from .search import reindex
+
+    done = reindex()
+    commit()
+    for object_type, count in sorted(done.items()):
+        click.echo(f"{object_type}: {count} indexed")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(calendar_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(search_cli)
 
     @app.cli.command("seed-demo")
     @click.option("--force", is_flag=True, help="Seed even if the database already has units.")

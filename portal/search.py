@@ -19,7 +19,7 @@ field (so factories, services and the demo all stay in step)::
     search.register(DecisionItem, "decision", {"title": 10, "summary": 2, "background": 1})
     query = query.where(DecisionItem.id.in_(select(hits.c.object_id)))  # hits = search.matches(...)
 
-``flask --app portal search reindex`` rebuilds the whole table.
+``flask --app portal search reindex`` (``portal/cli.py``) rebuilds the whole table.
 """
 from __future__ import annotations
 
@@ -28,8 +28,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-import click
-from flask.cli import AppGroup
 from sqlalchemy import Index, String, and_, case, delete, event, func, insert, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -194,17 +192,3 @@ def reindex(batch: int = 500) -> dict[str, int]:
             db.session.expunge_all()
         done[registration.object_type] = count
     return done
-
-
-search_cli = AppGroup("search", help="Full-text search index.")
-
-
-@search_cli.command("reindex")
-def reindex_command() -> None:
-    """Rebuild the search index of every searchable object."""
-    from .database import commit
-
-    done = reindex()
-    commit()
-    for object_type, count in sorted(done.items()):
-        click.echo(f"{object_type}: {count} indexed")

@@ -1,4 +1,5 @@
-"""Count the SQL statements a block issues (to keep list pages free of N+1 queries)."""
+"""Count the SQL statements a block issues (to keep list pages free of N+1 queries), and record the
+writes it makes (a GET request makes none)."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -30,3 +31,15 @@ def count_queries():
         yield counter
     finally:
         event.remove(engine, "before_cursor_execute", counter)
+
+
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+@contextmanager
+def recorded_writes():
+    """The INSERT, UPDATE and DELETE statements issued inside the block (a list, filled as they run)."""
+    with count_queries() as counter:
+        writes: list[str] = []
+        yield writes
+        writes.extend(s for s in counter.statements if s.lstrip().upper().startswith(WRITES))

@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from .services import CHANNEL_LABELS, REJECTION_LABELS, RESPONDENT_LABELS, SECTION_KINDS
+from .models import OfflineChannel, RejectionReason, RespondentType, SectionKind
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 
@@ -48,7 +48,7 @@ class ConsultationEditForm(ConsultationForm):
 
 
 class SectionForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=list(SECTION_KINDS.items()), validators=[DataRequired()])
+    kind = SelectField(_l("Kind"), choices=SectionKind.choices(), validators=[DataRequired()])
     number = StringField(_l("Number (e.g. 第五条)"), validators=[Optional(), Length(max=30)])
     heading = StringField(_l("Heading"), validators=[Optional(), Length(max=200)])
     body = TextAreaField(_l("Text"), validators=[Optional()], render_kw={"rows": 8})
@@ -74,7 +74,7 @@ class CommentForm(FlaskForm):
                          render_kw={"rows": 8},
                          description=_l("Plain text, line breaks are kept. Comments are reviewed before "
                                         "they are published."))
-    respondent_type = SelectField(_l("You are commenting as"), choices=list(RESPONDENT_LABELS.items()),
+    respondent_type = SelectField(_l("You are commenting as"), choices=RespondentType.choices(),
                                   default="citizen")
     show_as = RadioField(_l("Publish my comment under"),
                          choices=[("masked", _l("My masked name (e.g. 张**)")), ("anonymous", _l("Anonymous (匿名)"))],
@@ -96,14 +96,14 @@ class CommentForm(FlaskForm):
 class ModerationForm(FlaskForm):
     comment_ids = SelectMultipleField(_l("Comments"), coerce=int, validate_choice=False)
     action = SelectField(_l("Action"), choices=[("publish", _l("Publish")), ("reject", _l("Reject"))])
-    reason = SelectField(_l("Reason for rejecting"), choices=[("", "—")] + list(REJECTION_LABELS.items()),
+    reason = SelectField(_l("Reason for rejecting"), choices=[("", "—"), *RejectionReason.choices()],
                          validators=[Optional()])
     note = StringField(_l("Note to the author"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Apply to selected comments"))
 
 
 class OfflineOpinionForm(FlaskForm):
-    channel = SelectField(_l("Channel"), choices=list(CHANNEL_LABELS.items()), validators=[DataRequired()])
+    channel = SelectField(_l("Channel"), choices=OfflineChannel.choices(), validators=[DataRequired()])
     held_on = DateField(_l("Date"), validators=[InputRequired()])
     participants = IntegerField(_l("Number of participants"), validators=[InputRequired(), NumberRange(min=0)])
     summary = TextAreaField(_l("Summary"), validators=[DataRequired()], render_kw={"rows": 5})

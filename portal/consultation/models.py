@@ -2,9 +2,9 @@
 opinions. Statistics that public pages show are kept as counters, never counted per view."""
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
@@ -18,25 +18,59 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
+from ..enums import LabeledEnum
 from ..extensions import Model
 
 
-class ConsultationStatus(str, enum.Enum):
-    draft = "draft"          # 未发布 (not public)
-    upcoming = "upcoming"    # 已发布，尚未开始
-    open = "open"            # 征求意见中
-    closed = "closed"        # 已结束
+class ConsultationStatus(LabeledEnum):
+    draft = "draft", _l("Draft (not public)")           # 未发布
+    upcoming = "upcoming", _l("Not yet open")           # 已发布，尚未开始
+    open = "open", _l("Open for comments")              # 征求意见中
+    closed = "closed", _l("Closed")                     # 已结束
 
 
-class CommentStatus(str, enum.Enum):
-    pending = "pending"      # 待审核
-    published = "published"  # 已公开
-    rejected = "rejected"    # 未通过审核
+class CommentStatus(LabeledEnum):
+    pending = "pending", _l("Awaiting review")          # 待审核
+    published = "published", _l("Published")            # 已公开
+    rejected = "rejected", _l("Not published")          # 未通过审核
 
 
-RESPONDENT_TYPES = ("citizen", "enterprise", "organisation", "expert", "other")
-REJECTION_REASONS = ("off_topic", "personal_attack", "privacy", "advertising", "duplicate", "other")
-OFFLINE_CHANNELS = ("letter", "email", "phone", "symposium", "hearing", "field_visit", "poll")
+class RespondentType(LabeledEnum):
+    citizen = "citizen", _l("Citizen")
+    enterprise = "enterprise", _l("Enterprise")
+    organisation = "organisation", _l("Social organisation")
+    expert = "expert", _l("Expert")
+    other = "other", _l("Other")
+
+
+class RejectionReason(LabeledEnum):
+    off_topic = "off_topic", _l("Not related to the subject")
+    personal_attack = "personal_attack", _l("Personal attack")
+    privacy = "privacy", _l("Contains personal information")
+    advertising = "advertising", _l("Advertising")
+    duplicate = "duplicate", _l("Duplicate submission")
+    other = "other", _l("Other")
+
+
+class OfflineChannel(LabeledEnum):
+    letter = "letter", _l("Letter")
+    email = "email", _l("Email")
+    phone = "phone", _l("Phone")
+    symposium = "symposium", _l("Symposium")
+    hearing = "hearing", _l("Hearing")
+    field_visit = "field_visit", _l("Field visit")
+    poll = "poll", _l("Opinion poll")
+
+
+class SectionKind(LabeledEnum):
+    chapter = "chapter", _l("Chapter")
+    article = "article", _l("Article")
+    text = "text", _l("Text")
+
+
+RESPONDENT_TYPES = RespondentType.values()
+REJECTION_REASONS = RejectionReason.values()
+OFFLINE_CHANNELS = OfflineChannel.values()
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

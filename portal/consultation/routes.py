@@ -21,7 +21,7 @@ from ..errors import DomainError, apply_to_form, form_status, refuse
 from ..extensions import db, limiter
 from ..feeds import FeedEntry, atom_response
 from ..security import form_view
-from . import bp
+from . import bp, export
 from . import services as svc
 from .forms import (
     CommentForm,
@@ -33,7 +33,17 @@ from .forms import (
     OfflineOpinionForm,
     SectionForm,
 )
-from .models import Comment, Consultation, ConsultationSection
+from .models import (
+    Comment,
+    CommentStatus,
+    Consultation,
+    ConsultationSection,
+    ConsultationStatus,
+    OfflineChannel,
+    RejectionReason,
+    RespondentType,
+    SectionKind,
+)
 
 PER_PAGE = 20
 COMMENTS_PER_PAGE = 20
@@ -43,9 +53,9 @@ MODERATION_PER_PAGE = 50
 @bp.app_context_processor
 def inject_consultation_labels():
     return {"consultation_labels": {
-        "status": svc.STATUS_LABELS, "comment_status": svc.COMMENT_STATUS_LABELS,
-        "respondent": svc.RESPONDENT_LABELS, "rejection": svc.REJECTION_LABELS,
-        "channel": svc.CHANNEL_LABELS, "kind": svc.SECTION_KINDS,
+        "status": dict(ConsultationStatus.choices()), "comment_status": dict(CommentStatus.choices()),
+        "respondent": dict(RespondentType.choices()), "rejection": dict(RejectionReason.choices()),
+        "channel": dict(OfflineChannel.choices()), "kind": dict(SectionKind.choices()),
     }}
 
 
@@ -413,7 +423,8 @@ def staff_offline(consultation_id: int):
 @staff_required
 def staff_export_csv(consultation_id: int):
     consultation = get_for_unit(Consultation, consultation_id)
-    response = Response(stream_with_context(svc.csv_chunks(consultation)), mimetype="text/csv; charset=utf-8")
+    # The stream runs after this request's session has closed: it loads the consultation again.
+    response = Response(stream_with_context(export.csv_stream(consultation.id)), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f"attachment; filename=consultation-{consultation.id}.csv"
     return response
 
@@ -422,7 +433,7 @@ def staff_export_csv(consultation_id: int):
 @staff_required
 def staff_export_xlsx(consultation_id: int):
     consultation = get_for_unit(Consultation, consultation_id)
-    response = Response(svc.xlsx_bytes(consultation),
+    response = Response(export.xlsx_bytes(consultation),
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response.headers["Content-Disposition"] = f"attachment; filename=consultation-{consultation.id}.xlsx"
     return response

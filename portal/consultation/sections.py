@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from .. import clock
 from ..accounts.services import eraser, exporter
+from ..auth.access import scope_to_unit
 from ..extensions import db
 from ..sections import section
 from . import services as svc
@@ -40,9 +41,7 @@ def my_comments(account):
 
 @section("staff", "consultation/_staff_section.html", order=10)
 def staff_pending(account):
-    query = select(Consultation).where(Consultation.pending_count > 0)
-    if account.role != "admin":
-        query = query.where(Consultation.unit_id == account.unit_id)
+    query = scope_to_unit(select(Consultation).where(Consultation.pending_count > 0), Consultation.unit_id, account)
     consultations = db.session.scalars(query.order_by(Consultation.pending_count.desc(), Consultation.id)
                                        .limit(STAFF_LIMIT)).all()
     return {"consultations": consultations, "now": clock.now()}

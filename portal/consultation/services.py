@@ -3,20 +3,18 @@ receipts, duplicate and campaign detection, moderation before publication, offli
 the staff export. Functions take model objects and plain data, flush, and never commit."""
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from datetime import date, datetime, timedelta
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
 from ..audit.services import record, snapshot
+from ..auth.access import scope_to_unit
 from ..catalogue.lifecycle import change_status
 from ..catalogue.models import DecisionItem
 from ..errors import RuleViolation, UserInputError
@@ -38,44 +36,9 @@ from .models import (
     ConsultationStatus,
     OfflineOpinion,
     OfflineOpinionItem,
+    RejectionReason,
+    SectionKind,
 )
-
-STATUS_LABELS = {
-    ConsultationStatus.draft.value: _l("Draft (not public)"),
-    ConsultationStatus.upcoming.value: _l("Not yet open"),
-    ConsultationStatus.open.value: _l("Open for comments"),
-    ConsultationStatus.closed.value: _l("Closed"),
-}
-COMMENT_STATUS_LABELS = {
-    CommentStatus.pending.value: _l("Awaiting review"),
-    CommentStatus.published.value: _l("Published"),
-    CommentStatus.rejected.value: _l("Not published"),
-}
-RESPONDENT_LABELS = {
-    "citizen": _l("Citizen"),
-    "enterprise": _l("Enterprise"),
-    "organisation": _l("Social organisation"),
-    "expert": _l("Expert"),
-    "other": _l("Other"),
-}
-REJECTION_LABELS = {
-    "off_topic": _l("Not related to the subject"),
-    "personal_attack": _l("Personal attack"),
-    "privacy": _l("Contains personal information"),
-    "advertising": _l("Advertising"),
-    "duplicate": _l("Duplicate submission"),
-    "other": _l("Other"),
-}
-CHANNEL_LABELS = {
-    "letter": _l("Letter"),
-    "email": _l("Email"),
-    "phone": _l("Phone"),
-    "symposium": _l("Symposium"),
-    "hearing": _l("Hearing"),
-    "field_visit": _l("Field visit"),
-    "poll": _l("Opinion poll"),
-}
-SECTION_KINDS = {"chapter": _l("Chapter"), "article": _l("Article"), "text": _l("Text")}
 
 CONSULTATION_FIELDS = ("title", "explanation", "interpretation", "contact_address", "contact_email",
                        "contact_phone", "opens_at", "closes_at", "short_period_reason")
@@ -199,7 +162,7 @@ SECTION_FIELDS = ("kind", "number", "heading", "body", "position")
 
 def _section_values(data: dict) -> dict:
     kind = data.get("kind") or "article"
-    if kind not in SECTION_KINDS:
+    if kind not in SectionKind.values():
         raise UserInputError("kind", _("Choose a kind of section."))
     values = {"kind": kind, "number": _clean(data, "number"), "heading": _clean(data, "heading"),
               "body": _clean(data, "body")}
@@ -439,7 +402,7 @@ def moderate(actor, consultation: Consultation, comment_ids: Iterable[int], acti
                after={"status": comment.status, "rejection_reason": comment.rejection_reason, "note": note})
         if action == "reject" and comment.author_id is not None:
             author = db.session.get(Account, comment.author_id)
-            label = str(REJECTION_LABELS[reason])
+            label = RejectionReason.label_of(reason)
             body = _("Your comment %(number)s on \"%(title)s\" was not published. Reason: %(reason)s.",
                      number=comment.tracking_number, title=consultation.title, reason=label)
             if note:
@@ -541,16 +504,13 @@ def campaigns_of(consultation: Consultation) -> list[Campaign]:
 
 
 def staff_query(account):
-    query = select(Consultation)
-    if account.role != "admin":
-        query = query.where(Consultation.unit_id == account.unit_id)
+    query = scope_to_unit(select(Consultation), Consultation.unit_id, account)
     return query.order_by(Consultation.created_at.desc(), Consultation.id.desc())
 
 
 def consultable_items(account) -> list[DecisionItem]:
-    query = select(DecisionItem).where(DecisionItem.status.in_(CONSULTABLE_STATUSES))
-    if account.role != "admin":
-        query = query.where(DecisionItem.unit_id == account.unit_id)
+    query = scope_to_unit(select(DecisionItem).where(DecisionItem.status.in_(CONSULTABLE_STATUSES)),
+                          DecisionItem.unit_id, account)
     return db.session.scalars(query.order_by(DecisionItem.year.desc(), DecisionItem.code)).all()
 
 
@@ -569,71 +529,3 @@ def titles_of(consultation_ids) -> dict[int, str]:
 def offline_of(consultation: Consultation) -> list[OfflineOpinion]:
     return db.session.scalars(select(OfflineOpinion).where(OfflineOpinion.consultation_id == consultation.id)
                               .order_by(OfflineOpinion.held_on.desc(), OfflineOpinion.id.desc())).all()
-
-
-# --- export --------------------------------------------------------------------------------------
-
-def export_header() -> list[str]:
-    return [_("Source"), _("Number"), _("Section"), _("Respondent type"), _("Status"), _("Shown as"),
-            _("Text"), _("Submitted"), _("Published"), _("Campaign"), _("Reason not published"),
-            _("Participants")]
-
-
-def export_rows(consultation: Consultation) -> Iterator[list]:
-    """Every comment and offline opinion of the consultation, streamed from the database."""
-    labels = {s.id: s.label for s in consultation.sections}
-    fmt = "%Y-%m-%d %H:%M"
-    query = (select(Comment).where(Comment.consultation_id == consultation.id).order_by(Comment.id)
-             .execution_options(yield_per=1000))
-    for c in db.session.scalars(query):
-        reason = str(REJECTION_LABELS.get(c.rejection_reason, "")) if c.rejection_reason else ""
-        if c.rejection_note:
-            reason = f"{reason}: {c.rejection_note}"
-        yield [str(_("Online comment")), c.tracking_number or "", labels.get(c.section_id, str(_("Whole draft"))),
-               str(RESPONDENT_LABELS.get(c.respondent_type, c.respondent_type)),
-               str(COMMENT_STATUS_LABELS[c.status]), c.public_name, c.text, c.created_at.strftime(fmt),
-               c.published_at.strftime(fmt) if c.published_at else "",
-               c.campaign_id or "", reason, 1]
-    for opinion in offline_of(consultation):
-        channel = str(CHANNEL_LABELS[opinion.channel])
-        yield [channel, f"OFF-{opinion.id}", "", "", "", "", opinion.summary, opinion.held_on.isoformat(),
-               "", "", "", opinion.participants]
-        for item in opinion.items:
-            yield [channel, f"OFF-{opinion.id}-{item.id}", labels.get(item.section_id, str(_("Whole draft"))),
-                   "", "", "", item.text, opinion.held_on.isoformat(), "", "", "", ""]
-
-
-def csv_chunks(consultation: Consultation) -> Iterator[str]:
-    """CSV in UTF-8 with a byte order mark, so that Excel shows the Chinese text."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")
-    writer.writerow(export_header())
-    for count, row in enumerate(export_rows(consultation), 1):
-        writer.writerow([_excel_safe(value) for value in row])
-        if count % 500 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def xlsx_bytes(consultation: Consultation) -> bytes:
-    """The same rows as an Excel workbook, written in openpyxl's streaming (write-only) mode."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(_("Comments"))[:31])
-    sheet.append(export_header())
-    for row in export_rows(consultation):
-        sheet.append([_excel_safe(value) for value in row])
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
-
-
-def _excel_safe(value):
-    # A cell starting with = + - @ would be run as a formula by spreadsheet programs.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value

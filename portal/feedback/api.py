@@ -19,10 +19,11 @@ from ..api.spec import (
 from ..catalogue.models import DecisionItem
 from ..catalogue.services import is_public
 from ..extensions import db
-from . import services as svc
-from .models import DISPOSITIONS
+from . import deadlines as due_dates
+from . import report as reports
+from .models import DISPOSITIONS, DeadlineState
 
-_state = {"type": "string", "enum": list(svc.STATE_LABELS)}
+_state = {"type": "string", "enum": list(DeadlineState.values())}
 register_schema("FeedbackItem", {
     "type": "object",
     "required": ["id", "decision_id", "title", "unit", "issue_date", "due_date", "provisional", "state",
@@ -76,7 +77,7 @@ register_schema("FeedbackReport", {
 })
 
 
-def serialize_deadline(deadline: svc.Deadline) -> dict:
+def serialize_deadline(deadline: due_dates.Deadline) -> dict:
     item, report = deadline.item, deadline.report
     published = report is not None and report.is_published
     return {"id": item.id, "decision_id": item.id, "title": item.title,
@@ -93,10 +94,10 @@ def serialize_deadline(deadline: svc.Deadline) -> dict:
 def feedback_list():
     page = int_arg("page", 1, minimum=1, maximum=10**6)
     per_page = int_arg("per_page", DEFAULT_PER_PAGE, minimum=1, maximum=MAX_PER_PAGE)
-    query = svc.decided_items(public=True)
+    query = due_dates.decided_items(public=True)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return jsonify({"items": [serialize_deadline(d) for d in svc.deadlines([tuple(r) for r in rows])],
+    return jsonify({"items": [serialize_deadline(d) for d in due_dates.deadlines([tuple(r) for r in rows])],
                     "total": total, "page": page, "per_page": per_page})
 
 
@@ -109,10 +110,10 @@ def feedback_report(decision_id: int):
     item = db.session.get(DecisionItem, decision_id)
     if item is None or not is_public(item):
         abort(404, description="no such decision")
-    report = svc.report_of(item)
+    report = reports.report_of(item)
     if report is None or not report.is_published:
         abort(404, description="no published feedback report for this decision")
-    version = svc.version_of(report, int_arg("version", None, minimum=1, maximum=10**6))
+    version = reports.version_of(report, int_arg("version", None, minimum=1, maximum=10**6))
     if version is None:
         abort(404, description="no such version")
     return jsonify({
@@ -124,5 +125,5 @@ def feedback_report(decision_id: int):
                     "reason": t["reason"], "comment_count": t["comment_count"],
                     "offline_count": t["offline_count"], "sections": t["sections"]} for t in version.themes],
         "versions": [{"number": v.number, "published_at": iso(v.published_at),
-                      "correction_reason": v.correction_reason} for v in svc.versions_of(report)],
+                      "correction_reason": v.correction_reason} for v in reports.versions_of(report)],
     })

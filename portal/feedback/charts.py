@@ -9,8 +9,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from ..charts import bar_chart_svg
-from .models import DISPOSITIONS
-from .services import DISPOSITION_LABELS, disposition_counts
+from .models import DISPOSITIONS, Disposition
+from .report import disposition_counts
 
 KINDS = ("dispositions", "sections")
 
@@ -19,7 +19,7 @@ def chart_data(kind: str, version) -> tuple[str, list[tuple[str, int]]]:
     """The title and (label, count) pairs a chart shows, also used for the table beside it."""
     if kind == "dispositions":
         counts = disposition_counts(version.themes)
-        rows = [(str(DISPOSITION_LABELS[d]), counts[d]["items"]) for d in DISPOSITIONS]
+        rows = [(Disposition.label_of(d), counts[d]["items"]) for d in DISPOSITIONS]
         if counts["none"]["items"]:
             rows.append((_("No disposition"), counts["none"]["items"]))
         return _("Comments and opinions per disposition"), rows

@@ -5,7 +5,7 @@ import click
 
 from ..database import commit
 from . import bp
-from .services import send_reminders
+from .deadlines import send_reminders
 
 
 @bp.cli.command("remind")

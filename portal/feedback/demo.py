@@ -16,7 +16,8 @@ from ..catalogue.services import DecisionResult, record_decision
 from ..consultation import services as consultation_svc
 from ..consultation.models import Consultation
 from ..extensions import db
-from . import services as svc
+from . import report as reports
+from . import themes
 
 DRAFT = """为促进本区民营经济高质量发展，结合本区实际，制定本措施。
 第一条 优化营商环境，推行涉企事项“一网通办”。
@@ -100,18 +101,18 @@ def _issued_item(context, unit, staff, title: str, issued_on, residents) -> tupl
 def _themes(staff, consultation: Consultation, *, complete: bool) -> None:
     by_number = {s.number.replace("\u3000", ""): s for s in consultation.sections}
     comments = db.session.scalars(consultation_svc.published_comments_query(consultation)).all()
-    offline = [row[0] for row in svc.offline_items_of(consultation)]
+    offline = [row[0] for row in themes.offline_items_of(consultation)]
     for index, (title, number, disposition, reason) in enumerate(THEMES):
-        theme = svc.create_theme(staff, consultation, {"title": title, "marked_concentrated": index == 0})
+        theme = themes.create_theme(staff, consultation, {"title": title, "marked_concentrated": index == 0})
         section = by_number.get(number) if number else None
         mine = [c.id for c in comments if c.section_id == (section.id if section else None)]
         if mine:
-            svc.assign_comments(staff, theme, mine)
+            themes.assign_comments(staff, theme, mine)
         items = [o.id for o in offline if section is not None and o.section_id == section.id]
         if items:
-            svc.assign_offline_items(staff, theme, items)
+            themes.assign_offline_items(staff, theme, items)
         if complete or index > 0:
-            svc.set_disposition(staff, theme, {
+            themes.set_disposition(staff, theme, {
                 "disposition": disposition, "reason": reason,
                 "section_ids": [section.id] if section and disposition in ("adopted", "partly") else []})
 
@@ -121,8 +122,8 @@ def seed(context: dict) -> None:
     today = clock.today()
     # Items the other demos already issued, with a closed consultation: give their comments themes.
     for item in db.session.scalars(select(DecisionItem).where(DecisionItem.status == "decided")):
-        for consultation in svc.consultations_of(item):
-            if consultation.status == "closed" and not svc.theme_rows([consultation.id]):
+        for consultation in themes.consultations_of(item):
+            if consultation.status == "closed" and not themes.theme_rows([consultation.id]):
                 account = next((a for a in staff.values() if a.unit_id == item.unit_id), None)
                 if account is not None and consultation.comment_count:
                     _themes(account, consultation, complete=True)
@@ -131,11 +132,11 @@ def seed(context: dict) -> None:
     published, consultation = _issued_item(context, units["qingsong-fgw"], staff["qingsong-fgw"],
                                            "青松区促进民营经济高质量发展的若干措施", on_time_issue, residents)
     _themes(staff["qingsong-fgw"], consultation, complete=True)
-    svc.save_report(staff["qingsong-fgw"], published, {
+    reports.save_report(staff["qingsong-fgw"], published, {
         "summary": "本措施草案于征求意见期间共收到网站意见和座谈会意见，经认真研究，采纳情况反馈如下。",
         "show_comments": True})
     with _clock_at(datetime.combine(on_time_issue + timedelta(days=7), time(15, 0))):
-        svc.publish_report(staff["qingsong-fgw"], published)
+        reports.publish_report(staff["qingsong-fgw"], published)
 
     due_issue = _working_day_before(today - timedelta(days=2))
     due, consultation = _issued_item(context, units["qingsong-ghzy"], staff["qingsong-ghzy"],

@@ -11,8 +11,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from .models import REASON_REQUIRED
-from .services import DISPOSITION_LABELS, TEXT_MAX, TITLE_MAX
+from .models import REASON_REQUIRED, Disposition
+from .themes import TEXT_MAX, TITLE_MAX
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -30,7 +30,7 @@ class ThemeForm(FlaskForm):
 
 
 class DispositionForm(FlaskForm):
-    disposition = SelectField(_l("Disposition"), choices=[("", _l("Not decided yet"))] + list(DISPOSITION_LABELS.items()),
+    disposition = SelectField(_l("Disposition"), choices=[("", _l("Not decided yet")), *Disposition.choices()],
                               validators=[Optional()])
     reason = TextAreaField(_l("Reason"), validators=[Length(max=TEXT_MAX)],
                            description=_l("Required when the theme is partly adopted or not adopted; published."))

@@ -7,9 +7,9 @@ individual comments, one ``ReportEntry`` row per comment.
 """
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -24,17 +24,27 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
+from ..enums import LabeledEnum
 from ..extensions import Model, db
 
 
-class Disposition(str, enum.Enum):
-    adopted = "adopted"                  # 采纳
-    partly = "partly"                    # 部分采纳
-    not_adopted = "not_adopted"          # 未采纳
-    already_covered = "already_covered"  # 已有规定或不适用
+class Disposition(LabeledEnum):
+    adopted = "adopted", _l("Adopted")                                              # 采纳
+    partly = "partly", _l("Partly adopted")                                         # 部分采纳
+    not_adopted = "not_adopted", _l("Not adopted")                                  # 未采纳
+    already_covered = "already_covered", _l("Already provided for or not applicable")  # 已有规定或不适用
 
 
-DISPOSITIONS = tuple(d.value for d in Disposition)
+class DeadlineState(LabeledEnum):
+    """Where an issued item's report stands against its due date (computed, never stored)."""
+
+    on_time = "on_time", _l("Published on time")
+    late = "late", _l("Published late")
+    due = "due", _l("Due")
+    overdue = "overdue", _l("Overdue")
+
+
+DISPOSITIONS = Disposition.values()
 # A reason is required for these (service and form); a concentrated theme also needs a disposition.
 REASON_REQUIRED = (Disposition.partly.value, Disposition.not_adopted.value)
 # Only a theme that changed the draft points to the sections it changed.

@@ -7,18 +7,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.access import get_for_unit, staff_required
+from ..auth.access import get_for_unit, managed_unit_id, staff_required
 from ..catalogue.models import DecisionItem
 from ..catalogue.services import is_public
-from ..consultation.models import Campaign, Consultation
-from ..consultation.services import CHANNEL_LABELS, campaigns_of
+from ..consultation.models import Campaign, Consultation, OfflineChannel
+from ..consultation.services import campaigns_of
 from ..database import commit
 from ..errors import DomainError, UserInputError, apply_to_form, form_status
 from ..extensions import db
 from ..feeds import FeedEntry, atom_response
 from ..security import form_view
-from . import bp, charts
-from . import services as svc
+from . import bp, charts, themes
+from . import deadlines as due_dates
+from . import report as reports
 from .forms import (
     AssignForm,
     CampaignAssignForm,
@@ -28,7 +29,7 @@ from .forms import (
     ThemeForm,
     UnassignForm,
 )
-from .models import AdoptionReport, Theme, ThemeAssignment
+from .models import AdoptionReport, DeadlineState, Disposition, Theme, ThemeAssignment
 
 PER_PAGE = 20
 ENTRIES_PER_PAGE = 50
@@ -37,8 +38,8 @@ COMMENTS_PER_PAGE = 50
 
 @bp.app_context_processor
 def inject_feedback_labels():
-    return {"feedback_labels": {"disposition": svc.DISPOSITION_LABELS, "state": svc.STATE_LABELS,
-                                "channel": CHANNEL_LABELS}}
+    return {"feedback_labels": {"disposition": dict(Disposition.choices()), "state": dict(DeadlineState.choices()),
+                                "channel": dict(OfflineChannel.choices())}}
 
 
 def _deadline_page(query, per_page: int = PER_PAGE):
@@ -48,7 +49,7 @@ def _deadline_page(query, per_page: int = PER_PAGE):
     ids = [item.id for item in page.items]
     reports = {r.decision_id: r for r in db.session.scalars(
         select(AdoptionReport).where(AdoptionReport.decision_id.in_(ids)))} if ids else {}
-    page.deadlines = svc.deadlines([(item, reports.get(item.id)) for item in page.items])
+    page.deadlines = due_dates.deadlines([(item, reports.get(item.id)) for item in page.items])
     return page
 
 
@@ -56,13 +57,13 @@ def _deadline_page(query, per_page: int = PER_PAGE):
 
 @bp.route("/feedback")
 def index():
-    page = _deadline_page(svc.decided_items(public=True))
+    page = _deadline_page(due_dates.decided_items(public=True))
     return render_template("feedback/index.html", page=page)
 
 
 def _public_item(decision_id: int) -> DecisionItem:
     item = db.session.get(DecisionItem, decision_id)
-    if item is None or item.status not in svc.DECIDED_STATUSES or item.issue_date is None or not is_public(item):
+    if item is None or item.status not in due_dates.DECIDED_STATUSES or item.issue_date is None or not is_public(item):
         abort(404)
     return item
 
@@ -73,7 +74,7 @@ def _version(report: AdoptionReport | None):
     number = request.args.get("version", type=int)
     if number is not None and not 1 <= number <= 10**6:
         abort(404)  # no such version (and never an integer overflow in the query)
-    version = svc.version_of(report, number)
+    version = reports.version_of(report, number)
     if version is None:
         abort(404)
     return version
@@ -82,20 +83,20 @@ def _version(report: AdoptionReport | None):
 @bp.route("/feedback/<int:decision_id>")
 def report(decision_id: int):
     item = _public_item(decision_id)
-    report = svc.report_of(item)
+    report = reports.report_of(item)
     version = _version(report)
-    deadline = svc.deadlines([(item, report)])[0]
+    deadline = due_dates.deadlines([(item, report)])[0]
     entries = versions = None
     if version is not None:
-        versions = svc.versions_of(report)
+        versions = reports.versions_of(report)
         if version.show_comments:
-            entries = db.paginate(svc.entries_query(version), page=request.args.get("page", 1, type=int),
+            entries = db.paginate(reports.entries_query(version), page=request.args.get("page", 1, type=int),
                                   per_page=ENTRIES_PER_PAGE, error_out=False)
     charts_data = {kind: charts.chart_data(kind, version) for kind in charts.KINDS} if version else {}
     return render_template("feedback/report.html", item=item, report=report, version=version, versions=versions,
                            deadline=deadline, entries=entries, charts=charts_data,
-                           dispositions=svc.disposition_counts(version.themes) if version else None,
-                           not_adopted=svc.not_adopted_concentrated(version.themes) if version else [])
+                           dispositions=reports.disposition_counts(version.themes) if version else None,
+                           not_adopted=reports.not_adopted_concentrated(version.themes) if version else [])
 
 
 @bp.route("/feedback/<int:decision_id>/chart-<kind>.svg")
@@ -103,7 +104,7 @@ def chart(decision_id: int, kind: str):
     if kind not in charts.KINDS:
         abort(404)
     item = _public_item(decision_id)
-    version = _version(svc.report_of(item)) or abort(404)
+    version = _version(reports.report_of(item)) or abort(404)
     response = Response(charts.render_svg(kind, version), mimetype="image/svg+xml")
     # pygal styles the chart with a <style> element; the SVG's own policy allows that and nothing else.
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
@@ -113,7 +114,7 @@ def chart(decision_id: int, kind: str):
 @bp.route("/feedback/feed.atom")
 def feed():
     rows = db.session.execute(
-        svc.decided_items(public=True).where(AdoptionReport.published_at.is_not(None))
+        due_dates.decided_items(public=True).where(AdoptionReport.published_at.is_not(None))
         .order_by(None).order_by(AdoptionReport.published_at.desc(), AdoptionReport.id.desc()).limit(50)).all()
     base = request.url_root.rstrip("/")
     entries = [FeedEntry(
@@ -126,32 +127,28 @@ def feed():
 
 # --- staff: deadlines and the report -----------------------------------------------------------
 
-def _unit_filter():
-    return None if current_user.role == "admin" else current_user.unit_id
-
-
 @bp.route("/staff/feedback")
 @staff_required
 def staff_index():
-    page = _deadline_page(svc.decided_items(unit_id=_unit_filter()))
-    if svc.warn_missing_years(page.deadlines):
-        commit()
+    # Due dates in a year without a loaded calendar are shown as provisional; admins are warned by
+    # the daily job (``flask feedback remind``), never by opening this page.
+    page = _deadline_page(due_dates.decided_items(unit_id=managed_unit_id()))
     return render_template("feedback/staff_index.html", page=page)
 
 
 def _render_workspace(item: DecisionItem, report_form: ReportForm | None = None,
                       publish_form: PublishForm | None = None):
-    report = svc.report_of(item)
-    consultations = svc.consultations_of(item)
-    rows = svc.theme_rows([c.id for c in consultations])
+    report = reports.report_of(item)
+    consultations = themes.consultations_of(item)
+    rows = themes.theme_rows([c.id for c in consultations])
     if report_form is None:
         report_form = ReportForm(obj=report) if report is not None else ReportForm()
-    deadline = svc.deadline_of(item, report)
+    deadline = due_dates.deadline_of(item, report)
     return render_template("feedback/staff_decision.html", item=item, report=report, consultations=consultations,
                            rows=rows, deadline=deadline, report_form=report_form,
                            publish_form=publish_form or PublishForm(),
-                           versions=svc.versions_of(report) if report is not None else [],
-                           unassigned={c.id: svc.unassigned_count(c) for c in consultations}), form_status()
+                           versions=reports.versions_of(report) if report is not None else [],
+                           unassigned={c.id: themes.unassigned_count(c) for c in consultations}), form_status()
 
 
 @bp.route("/staff/feedback/decisions/<int:decision_id>", methods=["GET", "POST"])
@@ -159,13 +156,13 @@ def _render_workspace(item: DecisionItem, report_form: ReportForm | None = None,
 @form_view
 def staff_decision(decision_id: int):
     item = get_for_unit(DecisionItem, decision_id)
-    if item.status not in svc.DECIDED_STATUSES:
+    if item.status not in due_dates.DECIDED_STATUSES:
         flash(_("The feedback report can be written once the decision is issued."), "warning")
     form = ReportForm()
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                svc.save_report(current_user, item, form.data)
+                reports.save_report(current_user, item, form.data)
             except DomainError as error:
                 apply_to_form(form, error)
             else:
@@ -173,9 +170,6 @@ def staff_decision(decision_id: int):
                 flash(_("Report saved."), "success")
                 return redirect(url_for("feedback.staff_decision", decision_id=item.id))
         return _render_workspace(item, report_form=form)
-    deadline = svc.deadline_of(item)
-    if deadline is not None and svc.warn_missing_years([deadline]):
-        commit()
     return _render_workspace(item)
 
 
@@ -187,7 +181,7 @@ def staff_publish(decision_id: int):
     form = PublishForm()
     if form.validate_on_submit():
         try:
-            version = svc.publish_report(current_user, item, form.correction_reason.data or "")
+            version = reports.publish_report(current_user, item, form.correction_reason.data or "")
         except DomainError as error:
             apply_to_form(form, error)
         else:
@@ -212,9 +206,9 @@ def _render_themes(consultation: Consultation, theme_form: ThemeForm | None = No
     campaign_form.campaign_id.choices = [(c.id, f"{c.sample_text[:40]} ({c.comment_count})") for c in campaigns]
     campaign_form.theme_id.choices = _theme_choices(consultation)
     return render_template("feedback/staff_themes.html", consultation=consultation,
-                           rows=svc.theme_rows([consultation.id]), theme_form=theme_form or ThemeForm(formdata=None),
+                           rows=themes.theme_rows([consultation.id]), theme_form=theme_form or ThemeForm(formdata=None),
                            campaign_form=campaign_form, campaigns=campaigns,
-                           unassigned=svc.unassigned_count(consultation), min_items=svc.min_items()), form_status()
+                           unassigned=themes.unassigned_count(consultation), min_items=themes.min_items()), form_status()
 
 
 @bp.route("/staff/feedback/consultations/<int:consultation_id>", methods=["GET", "POST"])
@@ -226,7 +220,7 @@ def staff_themes(consultation_id: int):
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                theme = svc.create_theme(current_user, consultation, form.data)
+                theme = themes.create_theme(current_user, consultation, form.data)
             except DomainError as error:
                 apply_to_form(form, error)
             else:
@@ -248,7 +242,7 @@ def staff_assign_campaign(consultation_id: int):
     if form.validate_on_submit():
         theme = db.session.get(Theme, form.theme_id.data)
         try:
-            n = svc.assign_campaign(current_user, theme, db.session.get(Campaign, form.campaign_id.data))
+            n = themes.assign_campaign(current_user, theme, db.session.get(Campaign, form.campaign_id.data))
         except DomainError as error:
             apply_to_form(form, error)
         else:
@@ -276,13 +270,13 @@ def staff_comments(consultation_id: int):
     form.theme_id.choices = _theme_choices(consultation)
     if request.method == "POST" and form.validate_on_submit():
         theme = db.session.get(Theme, form.theme_id.data)
-        comment_ids = svc.clean_ids(form.comment_ids.data or [])
-        offline_ids = svc.clean_ids(form.offline_item_ids.data or [])
+        comment_ids = themes.clean_ids(form.comment_ids.data or [])
+        offline_ids = themes.clean_ids(form.offline_item_ids.data or [])
         try:
             if not comment_ids and not offline_ids:
                 raise UserInputError(None, _("Select at least one comment or opinion."))
-            n = svc.assign_comments(current_user, theme, comment_ids) if comment_ids else 0
-            n += svc.assign_offline_items(current_user, theme, offline_ids) if offline_ids else 0
+            n = themes.assign_comments(current_user, theme, comment_ids) if comment_ids else 0
+            n += themes.assign_offline_items(current_user, theme, offline_ids) if offline_ids else 0
         except DomainError as error:
             apply_to_form(form, error)
         else:
@@ -291,18 +285,18 @@ def staff_comments(consultation_id: int):
             return redirect(url_for("feedback.staff_comments", consultation_id=consultation.id,
                                     **{k: v for k, v in request.args.items()}))
     # The page holds the comments (the first entity of the query); their themes come in one query.
-    page = db.paginate(svc.comments_query(consultation, **filters), page=request.args.get("page", 1, type=int),
+    page = db.paginate(themes.comments_query(consultation, **filters), page=request.args.get("page", 1, type=int),
                        per_page=COMMENTS_PER_PAGE, error_out=False)
     themes_of = dict(db.session.execute(
         select(ThemeAssignment.comment_id, ThemeAssignment.theme_id)
         .where(ThemeAssignment.comment_id.in_([c.id for c in page.items]))).all()) if page.items else {}
     theme_titles = dict(form.theme_id.choices)
-    offline = [] if filters["campaign_id"] else svc.offline_items_of(consultation)
+    offline = [] if filters["campaign_id"] else themes.offline_items_of(consultation)
     if filters["unassigned"]:
         offline = [row for row in offline if row[2] is None]
     return render_template("feedback/staff_comments.html", consultation=consultation, form=form, page=page,
                            themes_of=themes_of, theme_titles=theme_titles, filters=filters, offline=offline,
-                           campaigns=campaigns_of(consultation), unassigned=svc.unassigned_count(consultation)
+                           campaigns=campaigns_of(consultation), unassigned=themes.unassigned_count(consultation)
                            ), form_status()
 
 
@@ -313,11 +307,11 @@ def _render_theme(theme: Theme, theme_form=None, disposition_form=None, unassign
         disposition_form = DispositionForm(formdata=None, obj=theme)
         disposition_form.section_ids.data = [s.id for s in theme.sections]
     disposition_form.section_ids.choices = [(s.id, s.label) for s in theme.consultation.sections]
-    comments = db.session.scalars(svc.theme_comments(theme).limit(500)).all()
-    return render_template("feedback/staff_theme.html", theme=theme, row=svc.theme_row(theme),
+    comments = db.session.scalars(themes.theme_comments(theme).limit(500)).all()
+    return render_template("feedback/staff_theme.html", theme=theme, row=themes.theme_row(theme),
                            theme_form=theme_form, disposition_form=disposition_form,
                            unassign_form=unassign_form or UnassignForm(formdata=None), comments=comments,
-                           offline=svc.theme_offline_items(theme)), form_status()
+                           offline=themes.theme_offline_items(theme)), form_status()
 
 
 @bp.route("/staff/feedback/themes/<int:theme_id>", methods=["GET", "POST"])
@@ -330,7 +324,7 @@ def staff_theme(theme_id: int):
     form = ThemeForm()
     if form.validate_on_submit():
         try:
-            svc.update_theme(current_user, theme, form.data)
+            themes.update_theme(current_user, theme, form.data)
         except DomainError as error:
             apply_to_form(form, error)
         else:
@@ -349,7 +343,7 @@ def staff_disposition(theme_id: int):
     form.section_ids.choices = [(s.id, s.label) for s in theme.consultation.sections]
     if form.validate_on_submit():
         try:
-            svc.set_disposition(current_user, theme, form.data)
+            themes.set_disposition(current_user, theme, form.data)
         except DomainError as error:  # raised before anything changed
             apply_to_form(form, error)
         else:
@@ -367,8 +361,8 @@ def staff_unassign(theme_id: int):
     form = UnassignForm()
     if form.validate_on_submit():
         try:
-            n = svc.unassign(current_user, theme, svc.clean_ids(form.comment_ids.data or []),
-                             svc.clean_ids(form.offline_item_ids.data or []))
+            n = themes.unassign(current_user, theme, themes.clean_ids(form.comment_ids.data or []),
+                             themes.clean_ids(form.offline_item_ids.data or []))
         except DomainError as error:
             apply_to_form(form, error)
         else:
@@ -383,7 +377,7 @@ def staff_unassign(theme_id: int):
 def staff_delete_theme(theme_id: int):
     theme = get_for_unit(Theme, theme_id)
     consultation_id = theme.consultation_id
-    svc.delete_theme(current_user, theme)
+    themes.delete_theme(current_user, theme)
     commit()
     flash(_("Theme deleted; its items are unassigned."), "success")
     return redirect(url_for("feedback.staff_themes", consultation_id=consultation_id))

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from .. import clock
 from ..extensions import db
-from ..feedback import services as feedback
+from ..feedback import deadlines as due_dates
+from ..feedback.models import DeadlineState
 from ..meetings.services import awaiting_staff
 from ..notifications.models import InboxMessage
 from ..sections import section
@@ -30,7 +31,7 @@ def staff_overview(account):
         return None
     now = clock.now()
     unit_id = account.unit_id
-    deadlines = sorted(feedback.deadlines(feedback.pending_items(unit_id)), key=lambda d: (d.due.day, d.item.id))
+    deadlines = sorted(due_dates.deadlines(due_dates.pending_items(unit_id)), key=lambda d: (d.due.day, d.item.id))
     awaiting_selection, awaiting_record = awaiting_staff(account)
     unread = db.session.scalars(select(InboxMessage).where(
         InboxMessage.account_id == account.id, InboxMessage.read_at.is_(None))
@@ -43,8 +44,8 @@ def staff_overview(account):
         "pending_comments": svc.pending_comments(unit_id),
         "closing_soon": svc.closing_soon(unit_id, now),
         "closing_soon_days": current_app.config["OVERSIGHT_CLOSING_SOON_DAYS"],
-        "feedback_due": [d for d in deadlines if d.state == "due"],
-        "feedback_overdue": [d for d in deadlines if d.state == "overdue"],
+        "feedback_due": [d for d in deadlines if d.state == DeadlineState.due],
+        "feedback_overdue": [d for d in deadlines if d.state == DeadlineState.overdue],
         "awaiting_selection": len(awaiting_selection),
         "awaiting_record": len(awaiting_record),
         "activities": svc.upcoming_with_registrations(unit_id, now),

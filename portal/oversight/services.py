@@ -43,7 +43,7 @@ from .. import clock
 from ..catalogue.models import DecisionItem, DecisionKind, YearlyCatalogue
 from ..consultation.models import Consultation
 from ..extensions import db
-from ..feedback import services as feedback
+from ..feedback import deadlines as due_dates
 from ..meetings.models import Meeting
 from ..open_days.models import ActivityKind, OpenActivity
 from ..units.models import Unit, UnitKind, units_in_order
@@ -107,7 +107,7 @@ class ConsultationFigures:
 
 @dataclass
 class FeedbackFigures:
-    deadlines: list = field(default_factory=list)  # feedback.services.Deadline, latest issue first
+    deadlines: list = field(default_factory=list)  # feedback.deadlines.Deadline, latest issue first
 
     def _count(self, state: str) -> int:
         return sum(1 for d in self.deadlines if d.state == state)
@@ -326,7 +326,7 @@ def activities_of_year(year: int, unit_ids=None, *, objects: bool = False):
 def issued_of_year(year: int, unit_ids=None) -> list[tuple]:
     """(DecisionItem, AdoptionReport | None) of the decisions issued in ``year``, through the
     feedback feature's own query (so the states agree with its public list)."""
-    query = feedback.decided_items().where(DecisionItem.issue_date >= date(year, 1, 1),
+    query = due_dates.decided_items().where(DecisionItem.issue_date >= date(year, 1, 1),
                                            DecisionItem.issue_date < date(year + 1, 1, 1),
                                            _in_units(DecisionItem.unit_id, unit_ids))
     return [tuple(row) for row in db.session.execute(query).all()]
@@ -350,7 +350,7 @@ def compliance(year: int, unit_ids: Iterable[int] | None = None, *, objects: boo
     consultations = consultations_of_year(year, unit_ids, objects=objects)
     meetings = meetings_of_year(year, unit_ids, objects=objects)
     activities = activities_of_year(year, unit_ids, objects=objects)
-    deadlines = feedback.deadlines(issued_of_year(year, unit_ids), today)
+    deadlines = due_dates.deadlines(issued_of_year(year, unit_ids), today)
 
     year_over = today > date(year, 12, 31)
     deadline = catalogue_deadline(year)

@@ -9,7 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from portal.audit.models import AuditEntry
 from portal.errors import RuleViolation, UserInputError
 from portal.extensions import db
-from portal.feedback import services as svc
+from portal.feedback import report as reports
+from portal.feedback import themes
 from portal.notifications.models import InboxMessage
 from tests.querycount import count_queries
 
@@ -20,12 +21,12 @@ def themed(world, *, reason="上位法已有规定，不再重复规定。"):
     """Two themes: the first (concentrated) not adopted with a reason, the second adopted."""
     staff, consultation = world["staff"], world["consultation"]
     a, b, c = world["comments"]
-    first = svc.create_theme(staff, consultation, {"title": "延长投放时间", "marked_concentrated": True})
-    svc.assign_comments(staff, first, [a.id, c.id])
-    second = svc.create_theme(staff, consultation, {"title": "设置洗手池"})
-    svc.assign_comments(staff, second, [b.id])
-    svc.set_disposition(staff, first, {"disposition": "not_adopted", "reason": reason})
-    svc.set_disposition(staff, second, {"disposition": "adopted", "section_ids": [world["second"].id]})
+    first = themes.create_theme(staff, consultation, {"title": "延长投放时间", "marked_concentrated": True})
+    themes.assign_comments(staff, first, [a.id, c.id])
+    second = themes.create_theme(staff, consultation, {"title": "设置洗手池"})
+    themes.assign_comments(staff, second, [b.id])
+    themes.set_disposition(staff, first, {"disposition": "not_adopted", "reason": reason})
+    themes.set_disposition(staff, second, {"disposition": "adopted", "section_ids": [world["second"].id]})
     return first, second
 
 
@@ -36,7 +37,7 @@ def test_full_journey_through_the_client(app, calendar, client, login, world):
     client.post(f"/staff/feedback/consultations/{consultation.id}", data={"title": "延长投放时间",
                                                                           "marked_concentrated": "y"})
     client.post(f"/staff/feedback/consultations/{consultation.id}", data={"title": "设置洗手池"})
-    first, second = (r.theme for r in svc.theme_rows([consultation.id]))
+    first, second = (r.theme for r in themes.theme_rows([consultation.id]))
     a, b, c = world["comments"]
     client.post(f"/staff/feedback/consultations/{consultation.id}/comments",
                 data={"theme_id": first.id, "comment_ids": [a.id, c.id]})
@@ -56,7 +57,7 @@ def test_full_journey_through_the_client(app, calendar, client, login, world):
     client.post(f"/staff/feedback/decisions/{item.id}", data={"summary": "感谢各方参与。", "show_comments": "y"})
     published = client.post(f"/staff/feedback/decisions/{item.id}/publish", data={})
     assert published.status_code == 302
-    report = svc.report_of(item)
+    report = reports.report_of(item)
     assert item.status == "feedback_published"
     assert report.on_time and report.due_on == date(2026, 10, 15) and not report.due_provisional
 
@@ -88,14 +89,14 @@ def test_full_journey_through_the_client(app, calendar, client, login, world):
 def test_publication_refused_while_a_concentrated_theme_has_no_disposition(app, calendar, world):
     app.config["CONCENTRATED_THEME_MIN_ITEMS"] = 2
     issue(world["item"], date(2026, 9, 24))
-    theme = svc.create_theme(world["staff"], world["consultation"], {"title": "人数多的意见"})
-    svc.assign_comments(world["staff"], theme, [c.id for c in world["comments"][:2]])
+    theme = themes.create_theme(world["staff"], world["consultation"], {"title": "人数多的意见"})
+    themes.assign_comments(world["staff"], theme, [c.id for c in world["comments"][:2]])
     with pytest.raises(RuleViolation) as error:
-        svc.publish_report(world["staff"], world["item"])
+        reports.publish_report(world["staff"], world["item"])
     assert "人数多的意见" in error.value.message
     # A theme that is not concentrated may stay without a disposition.
     app.config["CONCENTRATED_THEME_MIN_ITEMS"] = 3
-    svc.publish_report(world["staff"], world["item"])
+    reports.publish_report(world["staff"], world["item"])
 
 
 def test_a_required_reason_missing_refuses_publication(app, calendar, world):
@@ -103,10 +104,10 @@ def test_a_required_reason_missing_refuses_publication(app, calendar, world):
     first, _second = themed(world)
     first.reason = ""  # as if the service had been bypassed
     with db.session.no_autoflush:
-        row = svc.ThemeRow(first, 2, 0)
+        row = themes.ThemeRow(first, 2, 0)
         assert "needs a reason" in row.problem
         with pytest.raises(RuleViolation) as error:
-            svc.check_publishable([row])
+            reports.check_publishable([row])
     assert "延长投放时间" in error.value.message
     with pytest.raises(IntegrityError):  # and the database refuses it too
         db.session.flush()
@@ -115,14 +116,14 @@ def test_a_required_reason_missing_refuses_publication(app, calendar, world):
 
 def test_only_an_issued_item_can_be_published(app, calendar, world):
     with pytest.raises(RuleViolation):
-        svc.publish_report(world["staff"], world["item"])
+        reports.publish_report(world["staff"], world["item"])
 
 
 def test_published_after_the_due_date_is_late_publicly(app, calendar, client, world):
     issue(world["item"], date(2026, 9, 10))  # due 2026-09-23
     themed(world)
-    svc.publish_report(world["staff"], world["item"])
-    report = svc.report_of(world["item"])
+    reports.publish_report(world["staff"], world["item"])
+    report = reports.report_of(world["item"])
     assert report.on_time is False
     assert "Published late" in client.get(f"/feedback/{world['item'].id}").text
     assert "Published late" in client.get("/feedback").text
@@ -132,8 +133,8 @@ def test_published_after_the_due_date_is_late_publicly(app, calendar, client, wo
 def test_statistics_are_frozen_at_publication(app, calendar, client, world):
     issue(world["item"], date(2026, 9, 24))
     themed(world)
-    svc.publish_report(world["staff"], world["item"])
-    stats = svc.version_of(svc.report_of(world["item"])).statistics
+    reports.publish_report(world["staff"], world["item"])
+    stats = reports.version_of(reports.report_of(world["item"])).statistics
     assert stats["totals"]["comments"] == 4 and stats["totals"]["published"] == 3
     assert stats["totals"]["rejected"] == 1 and stats["website"]["participants"] == 3
     assert {s["id"]: s["comments"] for s in stats["sections"]} == {world["first"].id: 2, world["second"].id: 1}
@@ -145,11 +146,11 @@ def test_statistics_are_frozen_at_publication(app, calendar, client, world):
 def test_a_correction_is_a_new_version_and_the_old_one_stays_visible(app, calendar, client, world):
     issue(world["item"], date(2026, 9, 24))
     first, _second = themed(world)
-    svc.publish_report(world["staff"], world["item"])
-    svc.set_disposition(world["staff"], first, {"disposition": "partly", "reason": "部分采纳：延长至20时。"})
+    reports.publish_report(world["staff"], world["item"])
+    themes.set_disposition(world["staff"], first, {"disposition": "partly", "reason": "部分采纳：延长至20时。"})
     with pytest.raises(UserInputError):
-        svc.publish_report(world["staff"], world["item"])
-    version = svc.publish_report(world["staff"], world["item"], "更正第一项的处理意见。")
+        reports.publish_report(world["staff"], world["item"])
+    version = reports.publish_report(world["staff"], world["item"], "更正第一项的处理意见。")
     assert version.number == 2
     item_id = world["item"].id
     current = client.get(f"/feedback/{item_id}").text
@@ -166,8 +167,8 @@ def test_a_correction_is_a_new_version_and_the_old_one_stays_visible(app, calend
 def test_public_report_queries_do_not_depend_on_the_number_of_comments(app, calendar, client, world, f):
     issue(world["item"], date(2026, 9, 24))
     first, _second = themed(world)
-    svc.save_report(world["staff"], world["item"], {"summary": "", "show_comments": True})
-    svc.publish_report(world["staff"], world["item"])
+    reports.save_report(world["staff"], world["item"], {"summary": "", "show_comments": True})
+    reports.publish_report(world["staff"], world["item"])
 
     def queries(item):
         with count_queries() as counter:
@@ -179,18 +180,18 @@ def test_public_report_queries_do_not_depend_on_the_number_of_comments(app, cale
     consultation = f.consultation(item, status="closed")
     people = [f.resident() for _ in range(20)]
     comments = [comment(consultation, people[n % 20]) for n in range(120)]
-    theme = svc.create_theme(world["staff"], consultation, {"title": "很多意见"})
-    svc.assign_comments(world["staff"], theme, [c.id for c in comments])
-    svc.set_disposition(world["staff"], theme, {"disposition": "adopted"})
-    svc.save_report(world["staff"], item, {"summary": "", "show_comments": True})
-    svc.publish_report(world["staff"], item)
+    theme = themes.create_theme(world["staff"], consultation, {"title": "很多意见"})
+    themes.assign_comments(world["staff"], theme, [c.id for c in comments])
+    themes.set_disposition(world["staff"], theme, {"disposition": "adopted"})
+    reports.save_report(world["staff"], item, {"summary": "", "show_comments": True})
+    reports.publish_report(world["staff"], item)
     assert queries(item) == few
 
 
 def test_chart_is_an_svg_with_title_and_a_table_on_the_page(app, calendar, client, world):
     issue(world["item"], date(2026, 9, 24))
     themed(world)
-    svc.publish_report(world["staff"], world["item"])
+    reports.publish_report(world["staff"], world["item"])
     item_id = world["item"].id
     for kind in ("dispositions", "sections"):
         svg = client.get(f"/feedback/{item_id}/chart-{kind}.svg")
@@ -206,7 +207,7 @@ def test_chart_is_an_svg_with_title_and_a_table_on_the_page(app, calendar, clien
 def test_api_list_detail_openapi_and_feed(app, calendar, client, world, f):
     issue(world["item"], date(2026, 9, 24))
     themed(world)
-    svc.publish_report(world["staff"], world["item"])
+    reports.publish_report(world["staff"], world["item"])
     pending = issue(f.decision(world["unit"], status="deliberating", kind="other"), date(2026, 9, 30))
     listing = client.get("/api/v1/feedback?per_page=1").json
     assert listing["total"] == 2 and listing["per_page"] == 1 and len(listing["items"]) == 1
@@ -248,7 +249,7 @@ def test_rendering_a_chart_leaves_no_import_hook_behind(app, calendar, client, w
 
     issue(world["item"], date(2026, 9, 24))
     themed(world)
-    svc.publish_report(world["staff"], world["item"])
+    reports.publish_report(world["staff"], world["item"])
     assert client.get(f"/feedback/{world['item'].id}/chart-sections.svg").status_code == 200
     assert not [f for f in sys.meta_path if type(f).__name__ == "PluginImportFixer"]
 
@@ -258,8 +259,8 @@ def test_erasing_an_account_reaches_the_published_comment_list(app, calendar, cl
 
     issue(world["item"], date(2026, 9, 24))
     themed(world)
-    svc.save_report(world["staff"], world["item"], {"summary": "", "show_comments": True})
-    svc.publish_report(world["staff"], world["item"])
+    reports.save_report(world["staff"], world["item"], {"summary": "", "show_comments": True})
+    reports.publish_report(world["staff"], world["item"])
     assert "张**" in client.get(f"/feedback/{world['item'].id}").text
     for erase in ERASERS:
         erase(world["alice"])

@@ -10,7 +10,7 @@ import pytest
 from portal.calendar.services import sync_from_package
 from portal.catalogue.lifecycle import change_status
 from portal.extensions import db
-from portal.feedback import services as feedback
+from portal.feedback import report as reports
 
 NOW = datetime(2026, 10, 9, 10, 0)
 YEAR = 2026
@@ -64,7 +64,7 @@ def issue(f, unit, issued_on: date):
 def publish_feedback(app, item, moment: datetime):
     at(app, moment)
     try:
-        feedback.publish_report(None, item)
+        reports.publish_report(None, item)
     finally:
         at(app, NOW)
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from portal.catalogue.models import YearlyCatalogue
 from portal.extensions import db
-from portal.feedback import services as feedback
+from portal.feedback import deadlines as due_dates
 from portal.oversight import services as svc
 
 from .conftest import NOW, YEAR, at
@@ -62,7 +62,7 @@ def test_figures_agree_with_the_objects(world):
     states = {d.item.id: d for u in overview.units for d in u.feedback.deadlines}
     for key in ("f_district", "f_on_time", "f_late", "f_overdue", "f_due"):
         item = world.objects[key]
-        public = feedback.deadline_of(item)
+        public = due_dates.deadline_of(item)
         assert states[item.id].state == public.state == {"f_district": "on_time", "f_on_time": "on_time",
                                                          "f_late": "late", "f_overdue": "overdue",
                                                          "f_due": "due"}[key]

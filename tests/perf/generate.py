@@ -297,7 +297,7 @@ def generate(scale: float = 1.0, seed: int = 20261122, log=print) -> dict:
 
 
 def _publish_big_report(big, staff, units, unit_of, rng, step) -> int | None:
-    from portal.feedback import services as feedback
+    from portal.feedback import report as reports
     from portal.feedback.models import Theme, ThemeAssignment
 
     item = db.session.get(DecisionItem, big.decision_id)
@@ -317,7 +317,7 @@ def _publish_big_report(big, staff, units, unit_of, rng, step) -> int | None:
                                      .order_by(Comment.id).limit(20_000)).all()
     _bulk(ThemeAssignment.__table__, ({"theme_id": themes[n % len(themes)].id, "comment_id": cid}
                                       for n, cid in enumerate(comment_ids)))
-    feedback.publish_report(actor, item)
-    report = feedback.report_of(item)
+    reports.publish_report(actor, item)
+    report = reports.report_of(item)
     step(f"adoption report of decision {item.id} published ({len(comment_ids)} comments in {len(themes)} themes)")
     return report.id if report else None

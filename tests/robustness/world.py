@@ -15,7 +15,8 @@ from portal.catalogue.lifecycle import change_status
 from portal.consultation import services as consultation_services
 from portal.consultation.models import Comment
 from portal.extensions import db
-from portal.feedback import services as feedback_services
+from portal.feedback import report as reports
+from portal.feedback import themes
 from portal.meetings import services as meeting_services
 from portal.textutil import mask_name
 
@@ -115,18 +116,18 @@ def seed_world(app, now: datetime) -> World:
         consultation_services.moderate(staff, consultation, [c.id for c in made[:3]], "publish")
         consultation_services.moderate(staff, consultation, [made[3].id], "reject", "off_topic")
 
-    first = feedback_services.create_theme(staff, closed, {"title": "延长投放时间", "marked_concentrated": True})
-    second = feedback_services.create_theme(staff, closed, {"title": "设置洗手池"})
+    first = themes.create_theme(staff, closed, {"title": "延长投放时间", "marked_concentrated": True})
+    second = themes.create_theme(staff, closed, {"title": "设置洗手池"})
     published = db.session.scalars(select(Comment).where(Comment.consultation_id == closed.id,
                                                          Comment.status == "published").order_by(Comment.id)).all()
-    feedback_services.assign_comments(staff, first, [published[0].id, published[2].id])
-    feedback_services.assign_comments(staff, second, [published[1].id])
-    feedback_services.set_disposition(staff, first, {"disposition": "not_adopted", "reason": "上位法已有规定。"})
-    feedback_services.set_disposition(staff, second, {"disposition": "adopted"})
+    themes.assign_comments(staff, first, [published[0].id, published[2].id])
+    themes.assign_comments(staff, second, [published[1].id])
+    themes.set_disposition(staff, first, {"disposition": "not_adopted", "reason": "上位法已有规定。"})
+    themes.set_disposition(staff, second, {"disposition": "adopted"})
     feedback_item.decision_title, feedback_item.decision_number = "通知", "青府发〔2026〕2号"
     feedback_item.issue_date = date(2026, 3, 25)
     change_status(feedback_item, "decided", staff)
-    feedback_services.publish_report(staff, feedback_item)
+    reports.publish_report(staff, feedback_item)
     w.feedback_item = feedback_item
 
     w.activities = [

@@ -1,0 +1,222 @@
+"""Due dates of adoption feedback in working days, deadline states, the warning that a due date
+falls in a year without a loaded working-day calendar, and the daily deadline reminders."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Iterable
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .. import clock
+from ..accounts.models import Account
+from ..audit.services import record
+from ..calendar.services import DueDate, WorkingCalendar
+from ..catalogue.models import DecisionItem, DecisionStatus, public_decisions
+from ..extensions import db
+from ..notifications.services import notify
+from .models import AdoptionReport, CalendarWarning, DeadlineReminder, DeadlineState
+
+DECIDED_STATUSES = (DecisionStatus.decided.value, DecisionStatus.feedback_published.value)
+
+
+def due_working_days() -> int:
+    return current_app.config["FEEDBACK_DUE_WORKING_DAYS"]
+
+
+@dataclass
+class Deadline:
+    """Where an issued item stands: ``state`` is on_time, late, due or overdue; ``days`` the working
+    days left (due) or past the due date (overdue)."""
+
+    item: DecisionItem
+    report: AdoptionReport | None
+    due: DueDate
+    state: DeadlineState
+    days: int = 0
+    missing_years: frozenset[int] = frozenset()  # years counted without a loaded calendar
+
+    @property
+    def label(self) -> str:
+        return self.state.label
+
+    @property
+    def provisional(self) -> bool:
+        return self.due.provisional
+
+    @property
+    def is_published(self) -> bool:
+        return self.state in (DeadlineState.on_time, DeadlineState.late)
+
+
+def _calendar_years(issue_dates: Iterable[date], today: date, n: int) -> set[int]:
+    years = {today.year}
+    for issued in issue_dates:
+        # The due date lies within a couple of years of the issue date (as add_working_days assumes).
+        years.update(range(min(issued.year, today.year), max(issued.year + 2 + n // 200, today.year) + 1))
+    return years
+
+
+def deadlines(rows: Iterable[tuple[DecisionItem, AdoptionReport | None]], today: date | None = None
+              ) -> list[Deadline]:
+    """Deadline states of many items with one load of the working-day calendar."""
+    issued = [(item, report, item.issue_date) for item, report in rows if item.issue_date is not None]
+    today = today or clock.today()
+    n = due_working_days()
+    calendar = WorkingCalendar.load(_calendar_years((day for _i, _r, day in issued), today, n))
+    result = []
+    for item, report, issue_date in issued:
+        state: DeadlineState
+        if report is not None and report.published_at is not None and report.due_on is not None:
+            due = DueDate(report.due_on, report.due_provisional)
+            state = DeadlineState.on_time if report.on_time else DeadlineState.late
+            days = max(calendar.working_days_between(due.day, report.published_at.date()), 0)
+        else:
+            due = calendar.add_working_days(issue_date, n)
+            if today <= due.day:
+                state, days = DeadlineState.due, calendar.working_days_between(today, due.day)
+            else:
+                state, days = DeadlineState.overdue, calendar.working_days_between(due.day, today)
+        first_counted = issue_date + timedelta(days=1)
+        missing = frozenset(y for y in range(first_counted.year, due.day.year + 1)
+                            if y not in calendar.loaded_years) if due.provisional else frozenset()
+        result.append(Deadline(item, report, due, state, days, missing))
+    return result
+
+
+def deadline_of(item: DecisionItem, report: AdoptionReport | None = None) -> Deadline | None:
+    """The item's deadline (None before it is issued); ``report`` is loaded when not given."""
+    if item.issue_date is None:
+        return None
+    if report is None:
+        report = db.session.scalar(select(AdoptionReport).where(AdoptionReport.decision_id == item.id))
+    return deadlines([(item, report)])[0]
+
+
+def decided_items(*, unit_id: int | None = None, public: bool = False):
+    """select(DecisionItem, AdoptionReport | None) of issued items, latest issue first; ``unit_id``
+    narrows it to one unit (``auth.access.managed_unit_id()`` gives it for the current account)."""
+    query = (select(DecisionItem, AdoptionReport)
+             .outerjoin(AdoptionReport, AdoptionReport.decision_id == DecisionItem.id)
+             .where(DecisionItem.status.in_(DECIDED_STATUSES), DecisionItem.issue_date.is_not(None)))
+    if unit_id is not None:
+        query = query.where(DecisionItem.unit_id == unit_id)
+    if public:
+        query = query.where(public_decisions())
+    return query.order_by(DecisionItem.issue_date.desc(), DecisionItem.id.desc())
+
+
+def pending_items(unit_id: int | None = None) -> list[tuple[DecisionItem, AdoptionReport | None]]:
+    """Issued items whose report is not published yet."""
+    query = decided_items(unit_id=unit_id).where(DecisionItem.status == DecisionStatus.decided)
+    return [(item, report) for item, report in db.session.execute(query).all()]
+
+
+# --- calendar warnings ---------------------------------------------------------------------------
+
+def missing_years(found: Iterable[Deadline]) -> set[int]:
+    """Years without a loaded working-day calendar in which these (provisional) due dates fall."""
+    years: set[int] = set()
+    for deadline in found:
+        if deadline.provisional:
+            years |= deadline.missing_years
+    return years
+
+
+def warn_missing_years(found: Iterable[Deadline]) -> list[int]:
+    """Tell every admin, once per year, that due dates fall in a year whose working-day calendar
+    is not loaded (so they are provisional). Returns the years newly warned about.
+
+    Called by the daily job (``flask feedback remind``) and when a report is published, never by a
+    page view. Two callers at once warn about a year once: the second one's row is undone alone."""
+    years = missing_years(found)
+    if not years:
+        return []
+    already = set(db.session.scalars(select(CalendarWarning.year).where(CalendarWarning.year.in_(years))))
+    new = []
+    for year in sorted(years - already):
+        try:
+            with db.session.begin_nested():
+                db.session.add(CalendarWarning(year=year))
+        except IntegrityError:
+            continue  # warned by a concurrent request
+        new.append(year)
+    if not new:
+        return []
+    admins = db.session.scalars(select(Account).where(Account.role == "admin", Account.is_active_flag.is_(True))
+                                .order_by(Account.id)).all()
+    for year in new:
+        for admin in admins:
+            notify(admin, _("The working-day calendar of %(year)s is not loaded", year=year),
+                   _("Adoption feedback is due in %(year)s, but the holidays and make-up working days of "
+                     "%(year)s are not loaded: its due dates are computed by the weekend rule and shown "
+                     "as provisional. Load the year in the working-day calendar.", year=year),
+                   link="/admin/calendar", kind="feedback.calendar")
+    db.session.flush()
+    record(None, "feedback.calendar_warning", object_type="calendar_year", object_id=new[0],
+           after={"years": new, "admins": len(admins)})
+    return new
+
+
+def warned_missing_years() -> list[int]:
+    """Years admins were warned about that are still not loaded."""
+    from ..calendar.models import CalendarYear
+
+    return list(db.session.scalars(
+        select(CalendarWarning.year).outerjoin(CalendarYear, CalendarYear.year == CalendarWarning.year)
+        .where(CalendarYear.year.is_(None)).order_by(CalendarWarning.year)))
+
+
+def unloaded_due_years() -> list[int]:
+    """For the admin start page, computed without writing: the years without a loaded calendar in
+    which a pending report falls due, and those admins were warned about that are still not loaded."""
+    return sorted(missing_years(deadlines(pending_items())) | set(warned_missing_years()))
+
+
+# --- deadline reminders ----------------------------------------------------------------------------
+
+def send_reminders(today: date | None = None) -> int:
+    """Remind a unit's staff FEEDBACK_REMINDER_WORKING_DAYS working days before a report is due,
+    and warn admins of due dates in years without a loaded calendar (``warn_missing_years``).
+
+    Run daily. A reminder is recorded when sent and never sent twice; when a run was missed, only
+    the most urgent reminder still applicable is sent (and the earlier ones are recorded as passed).
+    """
+    today = today or clock.today()
+    schedule = sorted({int(d) for d in current_app.config["FEEDBACK_REMINDER_WORKING_DAYS"]}, reverse=True)
+    found = deadlines(pending_items(), today)
+    warn_missing_years(found)
+    sent_rows = set(db.session.execute(select(DeadlineReminder.decision_id, DeadlineReminder.days_before)
+                                       .where(DeadlineReminder.decision_id.in_([d.item.id for d in found]))
+                                       ).tuples().all()) if found else set()
+    staff_by_unit: dict[int, list[Account]] = {}
+    unit_ids = {d.item.unit_id for d in found}
+    if unit_ids:
+        for account in db.session.scalars(select(Account).where(
+                Account.role == "staff", Account.unit_id.in_(unit_ids), Account.is_active_flag.is_(True))):
+            if account.unit_id is not None:
+                staff_by_unit.setdefault(account.unit_id, []).append(account)
+    sent = 0
+    for deadline in found:
+        if deadline.state != DeadlineState.due:
+            continue
+        applicable = [d for d in schedule if deadline.days <= d and (deadline.item.id, d) not in sent_rows]
+        if not applicable:
+            continue
+        item = deadline.item
+        for days_before in applicable:
+            db.session.add(DeadlineReminder(decision_id=item.id, days_before=days_before, due_on=deadline.due.day))
+        due_text = deadline.due.day.isoformat() + (" " + _("(provisional)") if deadline.provisional else "")
+        issued = item.issue_date.isoformat() if item.issue_date else ""
+        for account in staff_by_unit.get(item.unit_id, []):
+            notify(account, _("Adoption feedback due in %(n)s working days: %(title)s", n=deadline.days,
+                              title=item.title),
+                   _("The adoption feedback report of \"%(title)s\" (issued on %(issued)s) is due on %(due)s.",
+                     title=item.title, issued=issued, due=due_text),
+                   link=f"/staff/feedback/decisions/{item.id}", kind="feedback.reminder")
+        sent += 1
+    db.session.flush()
+    return sent
