@@ -189,9 +189,10 @@ def send_reminders(today: date | None = None) -> int:
     schedule = sorted({int(d) for d in current_app.config["FEEDBACK_REMINDER_WORKING_DAYS"]}, reverse=True)
     found = deadlines(pending_items(), today)
     warn_missing_years(found)
-    sent_rows = set(db.session.execute(select(DeadlineReminder.decision_id, DeadlineReminder.days_before)
-                                       .where(DeadlineReminder.decision_id.in_([d.item.id for d in found]))
-                                       ).tuples().all()) if found else set()
+    sent_rows: set[tuple[int, int]] = {
+        (decision_id, days_before) for decision_id, days_before in db.session.execute(
+            select(DeadlineReminder.decision_id, DeadlineReminder.days_before)
+            .where(DeadlineReminder.decision_id.in_([d.item.id for d in found])))} if found else set()
     staff_by_unit: dict[int, list[Account]] = {}
     unit_ids = {d.item.unit_id for d in found}
     if unit_ids:

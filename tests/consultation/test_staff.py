@@ -1,5 +1,6 @@
 import csv
 import io
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -177,6 +178,42 @@ def test_offline_opinions_and_export(app, client, login, setup):
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert len(values) == 5 and values[1][1] == comment.tracking_number
     assert values[3][2] == article.label
+
+
+def _in_own_thread(call):
+    """Run ``call`` where no app context is pushed, as in production: each request then has its
+    own session, closed when the view returns (the test's app context would otherwise be reused)."""
+    result: list = []
+    thread = threading.Thread(target=lambda: result.append(call()))
+    thread.start()
+    thread.join(timeout=60)
+    return result[0]
+
+
+def test_csv_export_streams_after_the_request_session_closed(app, client, login, setup, f):
+    consultation, staff = setup["consultation"], setup["staff"]
+    article = section_by_number(consultation, "第五条")
+    texts = [f"第{n}条建议：延长晚间投放时间。" for n in range(7)]
+    for n, text in enumerate(texts):
+        svc.submit_comment(consultation, f.resident(), {"text": text, "consent": True,
+                                                        "section_id": article.id if n % 2 else None})
+    svc.record_offline(staff, consultation, {"channel": "letter", "held_on": date(2026, 3, 30), "participants": 3,
+                                             "summary": "来信三封", "items": "第五条：建议增加投放点"})
+    commit()
+    login(staff)
+    url, label = f"/staff/consultations/{consultation.id}/export.csv", article.label
+
+    def export():
+        response = client.get(url)
+        return response.status_code, response.get_data()
+
+    status, raw = _in_own_thread(export)
+    assert status == 200
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert len(rows) == 1 + len(texts) + 1 + 1
+    assert [r[6] for r in rows[1:8]] == texts
+    assert rows[2][2] == label and rows[1][2] == "Whole draft"
+    assert rows[-1][2] == label and rows[-1][6] == "建议增加投放点"
 
 
 def test_staff_section_shows_pending_counts(app, client, login, setup, f):
