@@ -8,8 +8,7 @@ from ..api.spec import api_get, int_arg, iso, list_params, page_of, param, regis
 from ..extensions import db
 from ..units.models import Unit
 from . import services
-from .lifecycle import STATUS_LABELS
-from .models import FLAG_FIELDS, DecisionItem, DocumentKind, Topic
+from .models import FLAG_FIELDS, DecisionItem, DecisionKind, DecisionStatus, DocumentKind, Topic
 
 _NULLABLE_STRING = {"type": "string", "nullable": True}
 _REF = "#/components/schemas/"
@@ -29,9 +28,9 @@ _DECISION_PROPERTIES = {
     "title": {"type": "string"},
     "unit": {"$ref": _REF + "DecisionUnit"},
     "year": {"type": "integer"},
-    "kind": {"type": "string", "enum": list(services.KIND_LABELS)},
+    "kind": {"type": "string", "enum": list(DecisionKind.values())},
     "topics": {"type": "array", "items": {"$ref": _REF + "Topic"}},
-    "status": {"type": "string", "enum": list(STATUS_LABELS)},
+    "status": {"type": "string", "enum": list(DecisionStatus.values())},
     "status_reason": {"type": "string", "description": "Public reason of a withdrawal or postponement."},
     "summary": {"type": "string"},
     "planned_quarter": {"type": "integer", "minimum": 1, "maximum": 4, "nullable": True},
@@ -140,7 +139,7 @@ def _filters() -> services.Filters:
         filters.topic = db.session.scalar(select(Topic).where(condition))
         if filters.topic is None:
             abort(400, description=f"unknown topic '{topic}'")
-    for name, allowed in (("status", STATUS_LABELS), ("kind", services.KIND_LABELS)):
+    for name, allowed in (("status", DecisionStatus.values()), ("kind", DecisionKind.values())):
         value = request.args.get(name)
         if value:
             if value not in allowed:
@@ -154,8 +153,8 @@ def _filters() -> services.Filters:
              param("unit", description="Unit slug or id."),
              param("year", kind="integer", description="Catalogue year.", minimum=2000, maximum=2100),
              param("topic", description="Topic slug or id."),
-             param("status", description="Lifecycle status.", enum=list(STATUS_LABELS)),
-             param("kind", description="major (in the catalogue) or other.", enum=list(services.KIND_LABELS)),
+             param("status", description="Lifecycle status.", enum=list(DecisionStatus.values())),
+             param("kind", description="major (in the catalogue) or other.", enum=list(DecisionKind.values())),
              param("q", description="Search in titles, summaries and backgrounds (Chinese or Latin)."),
          ))
 def decisions():

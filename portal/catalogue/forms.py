@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from .services import DOCUMENT_KIND_LABELS, KIND_LABELS
+from .models import DecisionKind, DocumentKind
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -29,7 +29,7 @@ QUARTERS = [("", _l("Not set")), ("1", _l("First quarter")), ("2", _l("Second qu
 class ItemForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=30)],
                        description=_l("Unique within the unit and year, e.g. 2026-03."))
-    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()), validators=[DataRequired()])
+    kind = SelectField(_l("Kind"), choices=DecisionKind.choices(), validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     topic_ids = MultiCheckboxField(_l("Topics"), coerce=int, validate_choice=False)
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=5000)])
@@ -55,7 +55,7 @@ class StatusForm(FlaskForm):
 
 
 class DocumentForm(FlaskForm):
-    kind = SelectField(_l("Kind of document"), choices=list(DOCUMENT_KIND_LABELS.items()),
+    kind = SelectField(_l("Kind of document"), choices=DocumentKind.choices(),
                        validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)],
                         description=_l("Leave empty to use the kind of document as title."))

@@ -2,13 +2,20 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..audit.services import record
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
-from .models import REASON_REQUIRED, CatalogueChange, DecisionEvent, DecisionItem, YearlyCatalogue
+from .models import (
+    REASON_REQUIRED,
+    CatalogueChange,
+    ChangeKind,
+    DecisionEvent,
+    DecisionItem,
+    DecisionStatus,
+    YearlyCatalogue,
+)
 
 
 def change_status(item: DecisionItem, new_status: str, actor, reason: str = "") -> DecisionEvent:
@@ -30,12 +37,12 @@ def change_status(item: DecisionItem, new_status: str, actor, reason: str = "") 
     event = DecisionEvent(decision=item, from_status=old, to_status=new_status, reason=reason,
                           actor_id=getattr(actor, "id", None))
     db.session.add(event)
-    if new_status == "withdrawn" and item.is_major:
+    if new_status == DecisionStatus.withdrawn and item.is_major:
         # Withdrawn from a catalogue already published: part of that catalogue's public history.
         catalogue = db.session.scalar(select(YearlyCatalogue).where(
             YearlyCatalogue.unit_id == item.unit_id, YearlyCatalogue.year == item.year))
         if catalogue is not None and catalogue.is_published:
-            db.session.add(CatalogueChange(catalogue=catalogue, decision=item, kind="withdrawn",
+            db.session.add(CatalogueChange(catalogue=catalogue, decision=item, kind=ChangeKind.withdrawn,
                                            reason=reason, actor_id=getattr(actor, "id", None)))
     db.session.flush()
     record(actor, "decision.status", item, before={"status": old},
@@ -44,16 +51,4 @@ def change_status(item: DecisionItem, new_status: str, actor, reason: str = "") 
 
 
 def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
-
-
-STATUS_LABELS = {
-    "planned": _l("Listed in the catalogue"),
-    "drafting": _l("Drafting"),
-    "consulting": _l("Open for comments"),
-    "deliberating": _l("Under deliberation"),
-    "decided": _l("Issued"),
-    "feedback_published": _l("Feedback published"),
-    "withdrawn": _l("Withdrawn from the catalogue"),
-    "postponed": _l("Postponed"),
-}
+    return DecisionStatus.label_of(status) or status

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -20,38 +20,40 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock, search
+from ..enums import LabeledEnum
 from ..extensions import Model, db
 
 
-class DecisionStatus(str, enum.Enum):
-    planned = "planned"                          # 列入目录
-    drafting = "drafting"                        # 起草中
-    consulting = "consulting"                    # 征求意见中
-    deliberating = "deliberating"                # 审议中
-    decided = "decided"                          # 已出台
-    feedback_published = "feedback_published"    # 已反馈
-    withdrawn = "withdrawn"                      # 调出目录
-    postponed = "postponed"                      # 延期
+class DecisionStatus(LabeledEnum):
+    planned = "planned", _l("Listed in the catalogue")                      # 列入目录
+    drafting = "drafting", _l("Drafting")                                   # 起草中
+    consulting = "consulting", _l("Open for comments")                      # 征求意见中
+    deliberating = "deliberating", _l("Under deliberation")                 # 审议中
+    decided = "decided", _l("Issued")                                       # 已出台
+    feedback_published = "feedback_published", _l("Feedback published")    # 已反馈
+    withdrawn = "withdrawn", _l("Withdrawn from the catalogue")             # 调出目录
+    postponed = "postponed", _l("Postponed")                                # 延期
 
 
 # The lifecycle: forward steps, plus the side exits withdrawn and postponed (each with a public
 # reason). A postponed item resumes where it can; a withdrawn one is final.
+_S = DecisionStatus
 TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "planned": ("drafting", "consulting", "withdrawn", "postponed"),
-    "drafting": ("consulting", "deliberating", "withdrawn", "postponed"),
-    "consulting": ("deliberating", "withdrawn", "postponed"),
-    "deliberating": ("decided", "withdrawn", "postponed"),
-    "decided": ("feedback_published",),
-    "feedback_published": (),
-    "withdrawn": (),
-    "postponed": ("planned", "drafting", "consulting", "deliberating", "withdrawn"),
+    _S.planned: (_S.drafting, _S.consulting, _S.withdrawn, _S.postponed),
+    _S.drafting: (_S.consulting, _S.deliberating, _S.withdrawn, _S.postponed),
+    _S.consulting: (_S.deliberating, _S.withdrawn, _S.postponed),
+    _S.deliberating: (_S.decided, _S.withdrawn, _S.postponed),
+    _S.decided: (_S.feedback_published,),
+    _S.feedback_published: (),
+    _S.withdrawn: (),
+    _S.postponed: (_S.planned, _S.drafting, _S.consulting, _S.deliberating, _S.withdrawn),
 }
-REASON_REQUIRED = ("withdrawn", "postponed")
+REASON_REQUIRED = (_S.withdrawn, _S.postponed)
 
 
-class DecisionKind(str, enum.Enum):
-    major = "major"    # 重大行政决策事项 (in the yearly catalogue)
-    other = "other"    # 其他政策文件 (not in the catalogue, may still be consulted on)
+class DecisionKind(LabeledEnum):
+    major = "major", _l("Major administrative decision (in the catalogue)")  # 重大行政决策事项
+    other = "other", _l("Other policy document")  # 其他政策文件 (not in the catalogue, may still be consulted on)
 
 
 decision_topic = Table(
@@ -135,7 +137,7 @@ class DecisionItem(Model):
 
     @property
     def result_document(self) -> "DecisionDocument | None":
-        results = [d for d in self.documents if d.kind == "decision_result"]
+        results = [d for d in self.documents if d.kind == DocumentKind.decision_result]
         return results[-1] if results else None
 
 
@@ -206,9 +208,9 @@ class YearlyCatalogue(Model):
         return self.published_at.date() <= self.deadline
 
 
-class ChangeKind(str, enum.Enum):
-    added = "added"          # 新增列入目录 after publication
-    withdrawn = "withdrawn"  # 调出目录 after publication
+class ChangeKind(LabeledEnum):
+    added = "added", _l("Added to the catalogue")                # 新增列入目录 after publication
+    withdrawn = "withdrawn", _l("Withdrawn from the catalogue")  # 调出目录 after publication
 
 
 class CatalogueChange(Model):
@@ -229,16 +231,16 @@ class CatalogueChange(Model):
     decision = relationship("DecisionItem", lazy="joined")
 
 
-class DocumentKind(str, enum.Enum):
-    draft = "draft"                        # 草案全文
-    explanation = "explanation"            # 起草说明
-    interpretation = "interpretation"      # 草案解读
-    risk_assessment = "risk_assessment"    # 风险评估报告
-    expert_opinion = "expert_opinion"      # 专家论证意见
-    legality_review = "legality_review"    # 合法性审查意见
-    decision_result = "decision_result"    # 决策结果
-    evaluation = "evaluation"              # 效果评估
-    other = "other"                        # 其他
+class DocumentKind(LabeledEnum):
+    draft = "draft", _l("Full text of the draft")                                # 草案全文
+    explanation = "explanation", _l("Drafting explanation")                      # 起草说明
+    interpretation = "interpretation", _l("Interpretation of the draft")         # 草案解读
+    risk_assessment = "risk_assessment", _l("Risk assessment report")            # 风险评估报告
+    expert_opinion = "expert_opinion", _l("Expert review opinion")               # 专家论证意见
+    legality_review = "legality_review", _l("Legality review opinion")           # 合法性审查意见
+    decision_result = "decision_result", _l("Decision result")                   # 决策结果
+    evaluation = "evaluation", _l("Effect evaluation")                           # 效果评估
+    other = "other", _l("Other")                                                 # 其他
 
 
 class DecisionDocument(Model):

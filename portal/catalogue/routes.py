@@ -10,6 +10,7 @@ from ..auth.access import (
     can_manage_unit,
     ensure_unit_access,
     get_for_unit,
+    managed_unit_id,
     staff_required,
 )
 from ..database import commit
@@ -21,12 +22,16 @@ from ..security import form_view
 from ..units.models import Unit, units_in_order
 from . import bp, services, uploads
 from .forms import DecisionForm, DocumentForm, ItemForm, NewCatalogueYearForm, StatusForm, TopicForm
-from .lifecycle import STATUS_LABELS
+from .lifecycle import status_label
 from .models import (
     CatalogueChange,
+    ChangeKind,
     DecisionDocument,
     DecisionEvent,
     DecisionItem,
+    DecisionKind,
+    DecisionStatus,
+    DocumentKind,
     Topic,
     YearlyCatalogue,
     public_decisions,
@@ -37,9 +42,10 @@ PER_PAGE = 20
 
 @bp.app_context_processor
 def inject_catalogue_labels():
-    return {"decision_status_labels": STATUS_LABELS, "decision_kind_labels": services.KIND_LABELS,
-            "document_kind_labels": services.DOCUMENT_KIND_LABELS, "decision_flag_labels": services.FLAG_LABELS,
-            "catalogue_change_labels": services.CHANGE_LABELS}
+    return {"decision_status_labels": dict(DecisionStatus.choices()),
+            "decision_kind_labels": dict(DecisionKind.choices()),
+            "document_kind_labels": dict(DocumentKind.choices()), "decision_flag_labels": services.FLAG_LABELS,
+            "catalogue_change_labels": dict(ChangeKind.choices())}
 
 
 def _upload(storage) -> uploads.Upload | None:
@@ -66,9 +72,9 @@ def _filters_from_args() -> services.Filters:
     filters.year = args.get("year", type=int)
     if filters.year is not None and not 0 <= filters.year <= 9999:
         filters.year = -1  # no such year: an empty list, not an integer overflow in the query
-    if args.get("status") in STATUS_LABELS:
+    if args.get("status") in DecisionStatus.values():
         filters.status = args["status"]
-    if args.get("kind") in services.KIND_LABELS:
+    if args.get("kind") in DecisionKind.values():
         filters.kind = args["kind"]
     return filters
 
@@ -97,7 +103,7 @@ def catalogue(year: int, unit_slug: str):
         abort(404)
     items = db.session.scalars(
         select(DecisionItem).where(DecisionItem.unit_id == unit.id, DecisionItem.year == year,
-                                   DecisionItem.kind == "major")
+                                   DecisionItem.kind == DecisionKind.major)
         .order_by(DecisionItem.code, DecisionItem.id)).all()
     if catalogue is None and not items:
         abort(404)
@@ -177,7 +183,7 @@ def feed():
         item = change.decision
         entries.append(FeedEntry(
             id=f"tag:portal,{item.year}:catalogue-change-{change.id}",
-            title=f"{services.CHANGE_LABELS[change.kind]}: {item.title}",
+            title=f"{ChangeKind.label_of(change.kind)}: {item.title}",
             link=base + url_for("catalogue.hub", item_id=item.id), updated=change.at,
             summary=change.reason, author=item.unit.name))
     events = db.session.execute(
@@ -187,7 +193,7 @@ def feed():
     for event, item in events:
         entries.append(FeedEntry(
             id=f"tag:portal,{item.year}:decision-{item.id}-event-{event.id}",
-            title=f"{item.title}: {STATUS_LABELS.get(event.to_status, event.to_status)}",
+            title=f"{item.title}: {status_label(event.to_status)}",
             link=base + url_for("catalogue.hub", item_id=item.id), updated=event.at,
             summary=event.reason, author=item.unit.name))
     entries.sort(key=lambda e: e.updated, reverse=True)
@@ -204,14 +210,13 @@ def home_section(_obj):
 @section("staff", "catalogue/_staff_section.html", order=10)
 def staff_section(account):
     year = clock.today().year
-    if account.role == "admin":
+    unit_id = managed_unit_id(account)
+    if unit_id is None:  # the district office: every unit's catalogue
         return {"catalogue_unit": None, "catalogue_year": year, "catalogue_count": None}
-    if account.unit_id is None:
-        return None
     count = db.session.scalar(select(func.count(DecisionItem.id)).where(
-        DecisionItem.unit_id == account.unit_id, DecisionItem.year == year))
+        DecisionItem.unit_id == unit_id, DecisionItem.year == year))
     return {"catalogue_unit": account.unit, "catalogue_year": year, "catalogue_count": count,
-            "catalogue": services.catalogue_of(account.unit_id, year)}
+            "catalogue": services.catalogue_of(unit_id, year)}
 
 
 @section("admin", "catalogue/_admin_section.html", order=10)
@@ -224,12 +229,10 @@ def admin_section(_account):
 @bp.route("/staff/catalogue")
 @staff_required
 def staff_index():
-    if current_user.role == "admin":
-        unit = db.session.get(Unit, request.args.get("unit", type=int) or 0)
-        if unit is None:
-            return render_template("catalogue/staff_units.html", units=db.session.scalars(units_in_order()).all())
-    else:
-        unit = current_user.unit
+    own_unit_id = managed_unit_id()
+    unit = db.session.get(Unit, own_unit_id or request.args.get("unit", type=int) or 0)
+    if unit is None:  # the district office picks a unit
+        return render_template("catalogue/staff_units.html", units=db.session.scalars(units_in_order()).all())
     ensure_unit_access(unit)
     form = NewCatalogueYearForm(request.args, meta={"csrf": False})
     if request.args.get("year") and form.validate():
@@ -304,7 +307,7 @@ def staff_item(item_id: int):
 
 
 def _render_staff_item(item: DecisionItem, status_form: StatusForm):
-    status_form.status.choices = [(s, STATUS_LABELS[s]) for s in services.staff_statuses(item)]
+    status_form.status.choices = [(s, DecisionStatus(s).label) for s in services.staff_statuses(item)]
     return render_template("catalogue/staff_item.html", item=item, status_form=status_form,
                            catalogue=services.catalogue_of(item.unit_id, item.year)), form_status()
 
@@ -338,7 +341,7 @@ def staff_edit(item_id: int):
 def staff_status(item_id: int):
     item = get_for_unit(DecisionItem, item_id)
     form = StatusForm()
-    form.status.choices = [(s, STATUS_LABELS[s]) for s in STATUS_LABELS]
+    form.status.choices = DecisionStatus.choices()
     if form.validate_on_submit():
         try:
             services.move_item(current_user, item, form.status.data, form.reason.data)
@@ -346,7 +349,7 @@ def staff_status(item_id: int):
             apply_to_form(form, error)
         else:
             commit()
-            flash(_("Status changed to \"%(status)s\".", status=STATUS_LABELS[item.status]), "success")
+            flash(_("Status changed to \"%(status)s\".", status=status_label(item.status)), "success")
             return redirect(url_for("catalogue.staff_item", item_id=item.id))
     return _render_staff_item(item, form)
 

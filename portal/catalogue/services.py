@@ -19,10 +19,12 @@ from .lifecycle import change_status
 from .models import (
     FLAG_FIELDS,
     CatalogueChange,
+    ChangeKind,
     DecisionDocument,
     DecisionEvent,
     DecisionItem,
     DecisionKind,
+    DecisionStatus,
     DocumentKind,
     Topic,
     YearlyCatalogue,
@@ -30,31 +32,15 @@ from .models import (
     public_decisions,
 )
 
-KIND_LABELS = {
-    DecisionKind.major.value: _l("Major administrative decision (in the catalogue)"),
-    DecisionKind.other.value: _l("Other policy document"),
-}
-DOCUMENT_KIND_LABELS = {
-    DocumentKind.draft.value: _l("Full text of the draft"),
-    DocumentKind.explanation.value: _l("Drafting explanation"),
-    DocumentKind.interpretation.value: _l("Interpretation of the draft"),
-    DocumentKind.risk_assessment.value: _l("Risk assessment report"),
-    DocumentKind.expert_opinion.value: _l("Expert review opinion"),
-    DocumentKind.legality_review.value: _l("Legality review opinion"),
-    DocumentKind.decision_result.value: _l("Decision result"),
-    DocumentKind.evaluation.value: _l("Effect evaluation"),
-    DocumentKind.other.value: _l("Other"),
-}
 FLAG_LABELS = {
     "hearing_planned": _l("Hearing planned"),
     "risk_assessment": _l("Risk assessment"),
     "expert_review": _l("Expert review"),
     "legality_review": _l("Legality review"),
 }
-CHANGE_LABELS = {"added": _l("Added to the catalogue"), "withdrawn": _l("Withdrawn from the catalogue")}
 # Statuses that other steps set: the decision result moves an item to "decided", the adoption
 # feedback report to "feedback_published".
-STATUS_SET_ELSEWHERE = ("decided", "feedback_published")
+STATUS_SET_ELSEWHERE = (DecisionStatus.decided, DecisionStatus.feedback_published)
 ITEM_FIELDS = ("code", "kind", "title", "summary", "legal_basis", "background", "planned_quarter",
                *FLAG_FIELDS)
 TOPIC_FIELDS = ("name", "slug", "position")
@@ -141,7 +127,7 @@ def _clean(data: dict) -> dict:
     }
     for flag in FLAG_FIELDS:
         clean[flag] = bool(data.get(flag))
-    if clean["kind"] not in KIND_LABELS:
+    if clean["kind"] not in DecisionKind.values():
         raise UserInputError("kind", _("Choose a kind from the list."))
     if not clean["title"]:
         raise UserInputError("title", _("A title is required."))
@@ -162,7 +148,7 @@ def _added_after_publication(actor, item: DecisionItem, catalogue: YearlyCatalog
     if not reason:
         raise UserInputError("change_reason", _("This catalogue is already published: give the public "
                                                 "reason for adding the item."))
-    db.session.add(CatalogueChange(catalogue=catalogue, decision=item, kind="added", reason=reason,
+    db.session.add(CatalogueChange(catalogue=catalogue, decision=item, kind=ChangeKind.added, reason=reason,
                                    actor_id=getattr(actor, "id", None)))
 
 
@@ -173,13 +159,13 @@ def create_item(actor, unit: Unit, year: int, data: dict) -> DecisionItem:
     _check_code(unit.id, year, clean["code"], None)
     topics = _topics(data.get("topic_ids"))
     catalogue = catalogue_of(unit.id, year, create=True)
-    item = DecisionItem(unit_id=unit.id, year=year, status="planned", **clean)
+    item = DecisionItem(unit_id=unit.id, year=year, status=DecisionStatus.planned, **clean)
     item.topics = topics
     db.session.add(item)
     db.session.flush()
     if item.is_major and catalogue.is_published:
         _added_after_publication(actor, item, catalogue, (data.get("change_reason") or "").strip())
-    db.session.add(DecisionEvent(decision=item, from_status=None, to_status="planned",
+    db.session.add(DecisionEvent(decision=item, from_status=None, to_status=DecisionStatus.planned,
                                  actor_id=getattr(actor, "id", None)))
     db.session.flush()
     record(actor, "decision.create", item,
@@ -215,9 +201,9 @@ def update_item(actor, item: DecisionItem, data: dict) -> DecisionItem:
 
 def move_item(actor, item: DecisionItem, new_status: str, reason: str = "") -> DecisionEvent:
     """A status change asked for on the staff page (the decision itself is recorded, not chosen)."""
-    if new_status == "decided":
+    if new_status == DecisionStatus.decided:
         raise RuleViolation(_("Record the decision (title, number and issue date) to mark the item as issued."))
-    if new_status == "feedback_published":
+    if new_status == DecisionStatus.feedback_published:
         raise RuleViolation(_("The item moves to \"feedback published\" when its adoption feedback is published."))
     return change_status(item, new_status, actor, reason)
 
@@ -237,7 +223,7 @@ class DecisionResult:
 def record_decision(actor, item: DecisionItem, result: DecisionResult,
                     upload: uploads.Upload | None = None) -> DecisionItem:
     """Record the decision document (title, 文号, issue date, text or file): the item is issued."""
-    if item.status != "deliberating":
+    if item.status != DecisionStatus.deliberating:
         raise RuleViolation(_("A decision can be recorded only for an item under deliberation."))
     title, number, text = result.title.strip(), result.number.strip(), (result.text or "").strip()
     if not title:
@@ -255,7 +241,7 @@ def record_decision(actor, item: DecisionItem, result: DecisionResult,
         add_document(actor, item, {"kind": DocumentKind.decision_result.value, "title": title}, upload)
     item.decision_title, item.decision_number = title, number
     item.issue_date, item.decision_text = result.issue_date, text or None
-    change_status(item, "decided", actor)
+    change_status(item, DecisionStatus.decided, actor)
     record(actor, "decision.result", item, after={"decision_title": title, "decision_number": number,
                                                   "issue_date": result.issue_date, "file": has_file})
     return item
@@ -267,9 +253,9 @@ def add_document(actor, item: DecisionItem, data: dict,
                  upload: uploads.Upload | None = None) -> DecisionDocument:
     """Attach a document, as text or as an uploaded file (checked by content and size)."""
     kind = data.get("kind")
-    if kind not in DOCUMENT_KIND_LABELS:
+    if kind not in DocumentKind.values():
         raise UserInputError("kind", _("Choose a kind of document from the list."))
-    title = (data.get("title") or "").strip() or str(DOCUMENT_KIND_LABELS[kind])
+    title = (data.get("title") or "").strip() or DocumentKind(kind).label
     body = (data.get("body") or "").strip()
     has_file = upload is not None and bool(upload.filename)
     if has_file and body:

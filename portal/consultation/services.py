@@ -16,7 +16,7 @@ from .. import clock
 from ..audit.services import record, snapshot
 from ..auth.access import scope_to_unit
 from ..catalogue.lifecycle import change_status
-from ..catalogue.models import DecisionItem
+from ..catalogue.models import DecisionItem, DecisionStatus
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
 from ..notifications.services import notify
@@ -43,7 +43,8 @@ from .models import (
 CONSULTATION_FIELDS = ("title", "explanation", "interpretation", "contact_address", "contact_email",
                        "contact_phone", "opens_at", "closes_at", "short_period_reason")
 # Decision items that can still be consulted on.
-CONSULTABLE_STATUSES = ("planned", "drafting", "consulting", "postponed")
+CONSULTABLE_STATUSES = (DecisionStatus.planned, DecisionStatus.drafting, DecisionStatus.consulting,
+                        DecisionStatus.postponed)
 CANDIDATE_LIMIT = 20
 
 
@@ -118,8 +119,8 @@ def publish(actor, consultation: Consultation) -> None:
         raise RuleViolation(_("The closing time has passed: change the period before publishing."))
     consultation.published_at = now
     decision = consultation.decision
-    if decision.status != "consulting":
-        change_status(decision, "consulting", actor, _("Draft published for comments: %(title)s",
+    if decision.status != DecisionStatus.consulting:
+        change_status(decision, DecisionStatus.consulting, actor, _("Draft published for comments: %(title)s",
                                                         title=consultation.title))
     db.session.flush()
     record(actor, "consultation.publish", consultation, before={"status": "draft"},

@@ -94,7 +94,7 @@ def dashboard_xlsx(overview: Overview) -> bytes:
 
 
 def report_xlsx(report: YearlyReport) -> bytes:
-    from ..catalogue.lifecycle import STATUS_LABELS as ITEM_STATUS
+    from ..catalogue.lifecycle import status_label
     from ..meetings.services import PHASE_LABELS, TYPE_LABELS
     from ..open_days.forms import KIND_LABELS
 
@@ -108,7 +108,7 @@ def report_xlsx(report: YearlyReport) -> bytes:
         summary.append([str(TARGET_LABELS[target]), _state(figures.state_of(target))])
 
     _sheet(book.create_sheet(), _("Catalogue"), [_("Code"), _("Title"), _("Status")],
-           ([i.code, i.title, str(ITEM_STATUS.get(i.status, i.status))] for i in report.items), bold)
+           ([i.code, i.title, status_label(i.status)] for i in report.items), bold)
     _sheet(book.create_sheet(), _("Consultations"),
            [_("Title"), _("Opens"), _("Closes"), _("Days"), _("Reason for a shorter period"),
             _("Comments published"), _("Comments awaiting moderation")],

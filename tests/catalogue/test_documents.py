@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.catalogue import services, uploads
-from portal.catalogue.models import DecisionDocument
+from portal.catalogue.models import DecisionDocument, DocumentKind
 from portal.errors import UserInputError
 from portal.extensions import db
 
@@ -63,7 +63,7 @@ def test_text_or_file_but_not_neither_or_both(f):
     with pytest.raises(UserInputError):
         services.add_document(f.admin(), item, {"kind": "explanation", "body": "说明"}, _upload("a.pdf", PDF))
     document = services.add_document(f.admin(), item, {"kind": "explanation", "body": "起草说明正文"})
-    assert document.title == str(services.DOCUMENT_KIND_LABELS["explanation"]) and not document.is_file
+    assert document.title == DocumentKind.explanation.label and not document.is_file
 
 
 def test_upload_through_the_staff_page_and_download(app, client, login, f):
