@@ -7,11 +7,10 @@ from io import BytesIO
 from flask_babel import gettext as _
 
 from .services import (
-    STATE_LABELS,
     STATE_MARKERS,
-    TARGET_LABELS,
-    TARGETS,
     Overview,
+    Target,
+    TargetState,
     UnitCompliance,
     YearlyReport,
 )
@@ -20,7 +19,7 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 
 def _state(state: str) -> str:
-    return f"{STATE_MARKERS[state]} {STATE_LABELS[state]}"
+    return f"{STATE_MARKERS[state]} {TargetState.label_of(state)}"
 
 
 def dashboard_columns() -> list[tuple[str, object]]:
@@ -104,8 +103,8 @@ def report_xlsx(report: YearlyReport) -> bytes:
     summary = book.active
     _sheet(summary, _("Summary"), [_("Figure"), _("Value")],
            ([heading, value(figures)] for heading, value in columns), bold)
-    for target in TARGETS:
-        summary.append([str(TARGET_LABELS[target]), _state(figures.state_of(target))])
+    for target in Target:
+        summary.append([target.label, _state(figures.state_of(target))])
 
     _sheet(book.create_sheet(), _("Catalogue"), [_("Code"), _("Title"), _("Status")],
            ([i.code, i.title, status_label(i.status)] for i in report.items), bold)

@@ -15,8 +15,8 @@ from . import services as svc
 
 @bp.app_context_processor
 def inject_oversight_labels():
-    return {"oversight_labels": {"states": svc.STATE_LABELS, "markers": svc.STATE_MARKERS,
-                                 "targets": svc.TARGET_LABELS}}
+    return {"oversight_labels": {"states": dict(svc.TargetState.choices()), "markers": svc.STATE_MARKERS,
+                                 "targets": dict(svc.Target.choices())}}
 
 
 def _year_arg() -> int:

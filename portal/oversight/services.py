@@ -42,29 +42,36 @@ from sqlalchemy.orm import selectinload
 from .. import clock
 from ..catalogue.models import DecisionItem, DecisionKind, YearlyCatalogue
 from ..consultation.models import Consultation
+from ..enums import LabeledEnum
 from ..extensions import db
 from ..feedback import deadlines as due_dates
+from ..feedback.models import DeadlineState
 from ..meetings.models import Meeting
 from ..open_days.models import ActivityKind, OpenActivity
 from ..units.models import Unit, UnitKind, units_in_order
 
-MET, NOT_MET, IN_PROGRESS, NOTHING = "met", "not_met", "in_progress", "nothing"
-STATE_LABELS = {
-    MET: _l("Met"),
-    NOT_MET: _l("Not met"),
-    IN_PROGRESS: _l("In progress"),
-    NOTHING: _l("Nothing to check"),
-}
+
+class TargetState(LabeledEnum):
+    met = "met", _l("Met")
+    not_met = "not_met", _l("Not met")
+    in_progress = "in_progress", _l("In progress")
+    nothing = "nothing", _l("Nothing to check")
+
+
+MET, NOT_MET, IN_PROGRESS, NOTHING = TargetState.met, TargetState.not_met, TargetState.in_progress, TargetState.nothing
 # A text marker beside every state, so that the state never depends on colour alone.
 STATE_MARKERS = {MET: "✓", NOT_MET: "✗", IN_PROGRESS: "…", NOTHING: "—"}
-TARGETS = ("catalogue", "consultations", "feedback", "meetings", "open_days")
-TARGET_LABELS = {
-    "catalogue": _l("Catalogue published by the deadline"),
-    "consultations": _l("Consultation periods"),
-    "feedback": _l("Adoption feedback on time"),
-    "meetings": _l("Meetings with public representatives"),
-    "open_days": _l("Open days or open weeks"),
-}
+
+
+class Target(LabeledEnum):
+    catalogue = "catalogue", _l("Catalogue published by the deadline")
+    consultations = "consultations", _l("Consultation periods")
+    feedback = "feedback", _l("Adoption feedback on time")
+    meetings = "meetings", _l("Meetings with public representatives")
+    open_days = "open_days", _l("Open days or open weeks")
+
+
+TARGETS = Target.values()
 OPEN_DAY_KINDS = (ActivityKind.open_day.value, ActivityKind.open_month.value)
 OPEN_WEEK_KINDS = (ActivityKind.open_week.value,)
 MONTHS = tuple(range(1, 13))
@@ -109,7 +116,7 @@ class ConsultationFigures:
 class FeedbackFigures:
     deadlines: list = field(default_factory=list)  # feedback.deadlines.Deadline, latest issue first
 
-    def _count(self, state: str) -> int:
+    def _count(self, state: DeadlineState) -> int:
         return sum(1 for d in self.deadlines if d.state == state)
 
     @property
@@ -118,19 +125,19 @@ class FeedbackFigures:
 
     @property
     def on_time(self) -> int:
-        return self._count("on_time")
+        return self._count(DeadlineState.on_time)
 
     @property
     def late(self) -> int:
-        return self._count("late")
+        return self._count(DeadlineState.late)
 
     @property
     def overdue(self) -> int:
-        return self._count("overdue")
+        return self._count(DeadlineState.overdue)
 
     @property
     def due(self) -> int:
-        return self._count("due")
+        return self._count(DeadlineState.due)
 
     @property
     def provisional(self) -> int:
