@@ -95,10 +95,11 @@ def _bulk(table, rows) -> int:
     return count
 
 
-def generate(scale: float = 1.0, seed: int = 20261122, log=print) -> dict:
+def generate(scale: float = 1.0, seed: int = 20261122, log=print, items_factor: float = 1.0) -> dict:
     """Fill the (empty) database of the current app; returns ids the benchmark needs."""
     rng = random.Random(seed)
     sizes = Sizes.at(scale)
+    sizes.items = int(sizes.items * items_factor)  # more decisions only (oversight growth test)
     now = clock.now().replace(second=0)
     today = now.date()
     started = time.perf_counter()
