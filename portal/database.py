@@ -1,8 +1,10 @@
 """Database plumbing shared by every feature: SQLite pragmas, the one-commit-per-request helper."""
 from __future__ import annotations
 
+from typing import Any, cast
+
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import CursorResult, Result, event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
@@ -46,3 +48,9 @@ def is_postgres() -> bool:
 def commit() -> None:
     """The single commit of a request; routes call it once after the services have flushed."""
     db.session.commit()
+
+
+def changed_rows(result: Result[Any]) -> int:
+    """How many rows an INSERT, UPDATE or DELETE statement run by ``db.session.execute`` changed
+    (typed: the session declares a plain ``Result``, whose ``rowcount`` mypy does not see)."""
+    return cast(CursorResult[Any], result).rowcount or 0

@@ -26,9 +26,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Index, String, and_, case, delete, event, func, insert, or_, select
+from sqlalchemy import Index, String, Table, and_, case, delete, event, func, insert, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .extensions import Model, db
@@ -48,6 +48,9 @@ class SearchToken(Model):
     token: Mapped[str] = mapped_column(String(MAX_TOKEN_LENGTH), primary_key=True)
     object_id: Mapped[int] = mapped_column(primary_key=True)
     weight: Mapped[int] = mapped_column(default=1)
+
+
+_TOKENS = cast(Table, SearchToken.__table__)  # the table itself, for Core statements in a flush
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,7 @@ def matches(object_type: str, query: str | Query):
 
 @dataclass(frozen=True)
 class Registration:
-    model: type
+    model: type[Any]
     object_type: str
     fields: dict[str, int]
 
@@ -165,10 +168,10 @@ def _index_flushed(session: Session, flush_context) -> None:
         return
     connection = session.connection()
     for object_type, object_id in stale:
-        connection.execute(delete(SearchToken.__table__).where(
+        connection.execute(delete(_TOKENS).where(
             SearchToken.object_type == object_type, SearchToken.object_id == object_id))
     if rows:
-        connection.execute(insert(SearchToken.__table__), rows)
+        connection.execute(insert(_TOKENS), rows)
 
 
 def reindex(batch: int = 500) -> dict[str, int]:
@@ -180,13 +183,13 @@ def reindex(batch: int = 500) -> dict[str, int]:
         last_id = 0
         model = registration.model
         while True:
-            objects = db.session.scalars(select(model).where(model.id > last_id)
-                                         .order_by(model.id).limit(batch)).all()
+            objects: list[Any] = list(db.session.scalars(select(model).where(model.id > last_id)
+                                                         .order_by(model.id).limit(batch)))
             if not objects:
                 break
             rows = [row for obj in objects for row in token_rows(registration, obj)]
             if rows:
-                db.session.execute(insert(SearchToken.__table__), rows)
+                db.session.execute(insert(_TOKENS), rows)
             count += len(objects)
             last_id = objects[-1].id
             db.session.expunge_all()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal, overload
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -69,12 +70,17 @@ def save_topic(actor, topic: Topic | None, data: dict) -> Topic:
 
 
 def all_topics() -> list[Topic]:
-    return db.session.scalars(select(Topic).order_by(Topic.position, Topic.id)).all()
+    return list(db.session.scalars(select(Topic).order_by(Topic.position, Topic.id)))
 
 
 # -- catalogues --------------------------------------------------------------------------------
 
+@overload
+def catalogue_of(unit_id: int, year: int, *, create: Literal[True]) -> YearlyCatalogue: ...
+@overload
+def catalogue_of(unit_id: int, year: int, *, create: bool = False) -> YearlyCatalogue | None: ...
 def catalogue_of(unit_id: int, year: int, *, create: bool = False) -> YearlyCatalogue | None:
+    """The unit's catalogue of ``year``; created (not yet published) with ``create``."""
     catalogue = db.session.scalar(select(YearlyCatalogue).where(
         YearlyCatalogue.unit_id == unit_id, YearlyCatalogue.year == year))
     if catalogue is None and create:
@@ -86,7 +92,7 @@ def catalogue_of(unit_id: int, year: int, *, create: bool = False) -> YearlyCata
 
 def publish_catalogue(actor, catalogue: YearlyCatalogue) -> YearlyCatalogue:
     """Publish a unit's yearly catalogue as a whole (once; it needs at least one major item)."""
-    if catalogue.is_published:
+    if catalogue.published_at is not None:
         raise RuleViolation(_("This catalogue was already published on %(date)s.",
                               date=catalogue.published_at.date().isoformat()))
     count = db.session.scalar(select(func.count(DecisionItem.id)).where(
@@ -257,12 +263,12 @@ def add_document(actor, item: DecisionItem, data: dict,
         raise UserInputError("kind", _("Choose a kind of document from the list."))
     title = (data.get("title") or "").strip() or DocumentKind(kind).label
     body = (data.get("body") or "").strip()
-    has_file = upload is not None and bool(upload.filename)
-    if has_file and body:
+    file = upload if upload is not None and upload.filename else None
+    if file is not None and body:
         raise UserInputError("body", _("Give either a text or a file, not both."))
-    if not has_file and not body:
+    if file is None and not body:
         raise UserInputError("body", _("Type the text of the document or upload its file."))
-    stored = uploads.store(upload) if has_file else None
+    stored = uploads.store(file) if file is not None else None
     document = DecisionDocument(decision=item, kind=kind, title=title[:200], body=body or None,
                                 created_by_id=getattr(actor, "id", None))
     if stored is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, timedelta
-from typing import Iterable
+from typing import Any, Iterable
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -17,6 +17,7 @@ from ..audit.services import record, snapshot
 from ..auth.access import scope_to_unit
 from ..catalogue.lifecycle import change_status
 from ..catalogue.models import DecisionItem, DecisionStatus
+from ..database import changed_rows
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
 from ..notifications.services import notify
@@ -88,7 +89,8 @@ def _consultation_values(data: dict) -> dict:
     title = _clean(data, "title")
     if not title:
         raise UserInputError("title", _("Enter a title."))
-    values = {name: _clean(data, name) for name in CONSULTATION_FIELDS if name not in ("opens_at", "closes_at")}
+    values: dict[str, Any] = {name: _clean(data, name) for name in CONSULTATION_FIELDS
+                              if name not in ("opens_at", "closes_at")}
     values["title"] = title
     values["opens_at"], values["closes_at"] = data.get("opens_at"), data.get("closes_at")
     check_period(values["opens_at"], values["closes_at"], values["short_period_reason"])
@@ -319,11 +321,13 @@ def _group_into_campaign(comment: Comment, norm: str, author_id: int) -> None:
         .group_by(CommentBand.comment_id).order_by(hits.desc(), CommentBand.comment_id)
         .limit(CANDIDATE_LIMIT)).scalars().all()
     threshold = float(current_app.config["CAMPAIGN_SIMILARITY"])
-    best, best_score = None, 0.0
+    best: Comment | None = None
+    best_score = 0.0
     if candidate_ids:
         for candidate in db.session.scalars(select(Comment).where(Comment.id.in_(candidate_ids))):
             score = similarity.jaccard(shingle_set, similarity.shingles(similarity.normalise(candidate.text) or candidate.text))
-            if score >= threshold and (score > best_score or (score == best_score and candidate.id < best.id)):
+            if score >= threshold and (best is None or score > best_score
+                                       or (score == best_score and candidate.id < best.id)):
                 best, best_score = candidate, score
     if best is None:
         db.session.add_all([CommentBand(comment_id=comment.id, band=band, bucket=bucket,
@@ -373,9 +377,9 @@ def moderate(actor, consultation: Consultation, comment_ids: Iterable[int], acti
             values["published_at"] = now
         else:
             values.update(rejection_reason=reason, rejection_note=note)
-        changed = db.session.execute(
+        changed = changed_rows(db.session.execute(
             update(Comment).where(Comment.id == comment.id, Comment.status == CommentStatus.pending.value)
-            .values(**values).execution_options(synchronize_session=False)).rowcount
+            .values(**values).execution_options(synchronize_session=False)))
         if changed:
             done.append(comment)
     if not done:
@@ -500,8 +504,8 @@ def moderation_query(consultation: Consultation, *, status: str | None = "pendin
 
 
 def campaigns_of(consultation: Consultation) -> list[Campaign]:
-    return db.session.scalars(select(Campaign).where(Campaign.consultation_id == consultation.id)
-                              .order_by(Campaign.comment_count.desc(), Campaign.id)).all()
+    return list(db.session.scalars(select(Campaign).where(Campaign.consultation_id == consultation.id)
+                                   .order_by(Campaign.comment_count.desc(), Campaign.id)))
 
 
 def staff_query(account):
@@ -512,7 +516,7 @@ def staff_query(account):
 def consultable_items(account) -> list[DecisionItem]:
     query = scope_to_unit(select(DecisionItem).where(DecisionItem.status.in_(CONSULTABLE_STATUSES)),
                           DecisionItem.unit_id, account)
-    return db.session.scalars(query.order_by(DecisionItem.year.desc(), DecisionItem.code)).all()
+    return list(db.session.scalars(query.order_by(DecisionItem.year.desc(), DecisionItem.code)))
 
 
 def comments_of_account(account):
@@ -528,5 +532,5 @@ def titles_of(consultation_ids) -> dict[int, str]:
 
 
 def offline_of(consultation: Consultation) -> list[OfflineOpinion]:
-    return db.session.scalars(select(OfflineOpinion).where(OfflineOpinion.consultation_id == consultation.id)
-                              .order_by(OfflineOpinion.held_on.desc(), OfflineOpinion.id.desc())).all()
+    return list(db.session.scalars(select(OfflineOpinion).where(OfflineOpinion.consultation_id == consultation.id)
+                                   .order_by(OfflineOpinion.held_on.desc(), OfflineOpinion.id.desc())))

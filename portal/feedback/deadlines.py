@@ -9,7 +9,7 @@ from typing import Iterable
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import clock
 from ..accounts.models import Account
@@ -131,19 +131,12 @@ def warn_missing_years(found: Iterable[Deadline]) -> list[int]:
     is not loaded (so they are provisional). Returns the years newly warned about.
 
     Called by the daily job (``flask feedback remind``) and when a report is published, never by a
-    page view. Two callers at once warn about a year once: the second one's row is undone alone."""
+    page view. Two callers at once warn about a year once (the row's key decides)."""
     years = missing_years(found)
     if not years:
         return []
     already = set(db.session.scalars(select(CalendarWarning.year).where(CalendarWarning.year.in_(years))))
-    new = []
-    for year in sorted(years - already):
-        try:
-            with db.session.begin_nested():
-                db.session.add(CalendarWarning(year=year))
-        except IntegrityError:
-            continue  # warned by a concurrent request
-        new.append(year)
+    new = [year for year in sorted(years - already) if _insert_warning(year)]
     if not new:
         return []
     admins = db.session.scalars(select(Account).where(Account.role == "admin", Account.is_active_flag.is_(True))
@@ -159,6 +152,16 @@ def warn_missing_years(found: Iterable[Deadline]) -> list[int]:
     record(None, "feedback.calendar_warning", object_type="calendar_year", object_id=new[0],
            after={"years": new, "admins": len(admins)})
     return new
+
+
+def _insert_warning(year: int) -> bool:
+    """Insert the warning row of ``year`` unless a concurrent caller just did (then False):
+    ``INSERT ... ON CONFLICT DO NOTHING``, so the loser's transaction goes on unharmed."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    table = CalendarWarning.__table__
+    statement = (dialect.insert(table).values(year=year, warned_at=clock.now())
+                 .on_conflict_do_nothing(index_elements=["year"]).returning(table.c.year))
+    return db.session.execute(statement).first() is not None
 
 
 def warned_missing_years() -> list[int]:

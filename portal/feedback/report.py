@@ -190,9 +190,8 @@ def publish_report(actor, item: DecisionItem, correction_reason: str = "") -> Re
     if report.show_comments and ids:
         _freeze_entries(version, ids)
     report.version = number
-    deadline = None
-    if first:
-        deadline = deadline_of(item, report)
+    deadline = deadline_of(item, report) if first else None
+    if deadline is not None:  # the first publication (of an issued item: checked above)
         report.published_at = now
         report.due_on, report.due_provisional = deadline.due.day, deadline.due.provisional
         change_status(item, DecisionStatus.feedback_published, actor)
@@ -201,7 +200,7 @@ def publish_report(actor, item: DecisionItem, correction_reason: str = "") -> Re
            after={"version": number, "published_at": report.published_at, "due_on": report.due_on,
                   "on_time": report.on_time, "correction_reason": correction_reason,
                   "themes": [(t["title"], t["disposition"]) for t in themes]})
-    if first:
+    if deadline is not None:
         _notify_commenters(item, ids)
         warn_missing_years([deadline])
     return version
@@ -230,8 +229,8 @@ def _notify_commenters(item: DecisionItem, consultation_ids: list[int]) -> int:
 
 
 def versions_of(report: AdoptionReport) -> list[ReportVersion]:
-    return db.session.scalars(select(ReportVersion).where(ReportVersion.report_id == report.id)
-                              .order_by(ReportVersion.number.desc())).all()
+    return list(db.session.scalars(select(ReportVersion).where(ReportVersion.report_id == report.id)
+                                   .order_by(ReportVersion.number.desc())))
 
 
 def version_of(report: AdoptionReport, number: int | None = None) -> ReportVersion | None:

@@ -21,6 +21,7 @@ from ..consultation.models import (
     OfflineOpinion,
     OfflineOpinionItem,
 )
+from ..database import changed_rows
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
 from .models import CHANGES_SECTIONS, DISPOSITIONS, REASON_REQUIRED, Theme, ThemeAssignment
@@ -61,9 +62,9 @@ class ThemeRow:
 
 def consultations_of(item: DecisionItem) -> list[Consultation]:
     """The item's consultations that were made public (the ones whose comments count)."""
-    return db.session.scalars(select(Consultation).where(
+    return list(db.session.scalars(select(Consultation).where(
         Consultation.decision_id == item.id, Consultation.published_at.is_not(None))
-        .order_by(Consultation.opens_at, Consultation.id)).all()
+        .order_by(Consultation.opens_at, Consultation.id)))
 
 
 def theme_rows(consultation_ids: Iterable[int]) -> list[ThemeRow]:
@@ -102,8 +103,8 @@ def create_theme(actor, consultation: Consultation, data: dict) -> Theme:
         raise UserInputError("title", _("Give the theme a title."))
     if len(title) > TITLE_MAX:
         raise UserInputError("title", _("The title is at most %(n)s characters.", n=TITLE_MAX))
-    position = db.session.scalar(select(func.coalesce(func.max(Theme.position), 0))
-                                 .where(Theme.consultation_id == consultation.id)) + 1
+    position = (db.session.scalar(select(func.max(Theme.position))
+                                  .where(Theme.consultation_id == consultation.id)) or 0) + 1
     theme = Theme(consultation_id=consultation.id, title=title, description=_text(data, "description"),
                   marked_concentrated=bool(data.get("marked_concentrated")), position=position)
     db.session.add(theme)
@@ -143,9 +144,9 @@ def set_disposition(actor, theme: Theme, data: dict) -> Theme:
     if section_ids:
         if disposition not in CHANGES_SECTIONS:
             raise UserInputError("section_ids", _("Only an adopted or partly adopted theme changes sections."))
-        sections = db.session.scalars(select(ConsultationSection).where(
+        sections = list(db.session.scalars(select(ConsultationSection).where(
             ConsultationSection.id.in_(section_ids),
-            ConsultationSection.consultation_id == theme.consultation_id)).all()
+            ConsultationSection.consultation_id == theme.consultation_id)))
         if len(sections) != len(section_ids):
             raise UserInputError("section_ids", _("Choose sections of this draft."))
     before = {**snapshot(theme, ("disposition", "reason")), "sections": [s.id for s in theme.sections]}
@@ -179,7 +180,7 @@ def _move(theme: Theme, column, ids_query) -> int:
     result = db.session.execute(insert(ThemeAssignment).from_select(
         ["theme_id", column.key], select(literal(theme.id, Integer), chosen.c[0])))
     db.session.flush()
-    return result.rowcount or 0
+    return changed_rows(result)
 
 
 def assign_comments(actor, theme: Theme, comment_ids: Iterable[int]) -> int:
@@ -227,8 +228,8 @@ def unassign(actor, theme: Theme, comment_ids: Iterable[int] = (), offline_item_
     for column, ids in ((ThemeAssignment.comment_id, comment_ids),
                         (ThemeAssignment.offline_item_id, offline_item_ids)):
         if ids:
-            removed += db.session.execute(delete(ThemeAssignment).where(
-                ThemeAssignment.theme_id == theme.id, column.in_(ids))).rowcount or 0
+            removed += changed_rows(db.session.execute(delete(ThemeAssignment).where(
+                ThemeAssignment.theme_id == theme.id, column.in_(ids))))
     db.session.flush()
     record(actor, "feedback.theme_unassign", theme,
            before={"comments": sorted(comment_ids), "offline_items": sorted(offline_item_ids)})
@@ -262,12 +263,13 @@ def comments_query(consultation: Consultation, *, section: str | None = None, ca
 
 
 def offline_items_of(consultation: Consultation) -> list[tuple[OfflineOpinionItem, OfflineOpinion, int | None]]:
-    return db.session.execute(
+    rows = db.session.execute(
         select(OfflineOpinionItem, OfflineOpinion, ThemeAssignment.theme_id)
         .join(OfflineOpinion, OfflineOpinionItem.opinion_id == OfflineOpinion.id)
         .outerjoin(ThemeAssignment, ThemeAssignment.offline_item_id == OfflineOpinionItem.id)
         .where(OfflineOpinion.consultation_id == consultation.id)
-        .order_by(OfflineOpinion.held_on, OfflineOpinionItem.id)).all()
+        .order_by(OfflineOpinion.held_on, OfflineOpinionItem.id))
+    return [(item, opinion, theme_id) for item, opinion, theme_id in rows]
 
 
 def theme_comments(theme: Theme):
@@ -276,9 +278,9 @@ def theme_comments(theme: Theme):
 
 
 def theme_offline_items(theme: Theme) -> list[OfflineOpinionItem]:
-    return db.session.scalars(select(OfflineOpinionItem).join(
+    return list(db.session.scalars(select(OfflineOpinionItem).join(
         ThemeAssignment, ThemeAssignment.offline_item_id == OfflineOpinionItem.id).where(
-        ThemeAssignment.theme_id == theme.id).order_by(OfflineOpinionItem.id)).all()
+        ThemeAssignment.theme_id == theme.id).order_by(OfflineOpinionItem.id)))
 
 
 def clean_ids(values: Iterable) -> list[int]:

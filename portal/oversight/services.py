@@ -381,33 +381,33 @@ def compliance(year: int, unit_ids: Iterable[int] | None = None, *, objects: boo
             open_days=OpenDayFigures(config["TARGET_OPEN_DAYS"], config["TARGET_OPEN_WEEKS"], year_over=year_over),
         )
     for row in consultations:
-        figures = result[row.unit_id].consultations
-        figures.total += 1
-        figures.comments += row.comment_count
-        figures.pending += row.pending_count
+        consulted = result[row.unit_id].consultations
+        consulted.total += 1
+        consulted.comments += row.comment_count
+        consulted.pending += row.pending_count
         if period_days(row) >= minimum:
-            figures.long_enough += 1
+            consulted.long_enough += 1
         elif (row.short_period_reason or "").strip():
-            figures.short_with_reason += 1
+            consulted.short_with_reason += 1
         else:
-            figures.short_without_reason += 1
+            consulted.short_without_reason += 1
     for found in deadlines:
         result[found.item.unit_id].feedback.deadlines.append(found)
     for row in meetings:
-        figures = result[row.unit_id].meetings
+        met = result[row.unit_id].meetings
         if meeting_held(row, now):
-            figures.held += 1
-            figures.recorded += row.record_published_at is not None
+            met.held += 1
+            met.recorded += row.record_published_at is not None
         elif row.starts_at > now:
-            figures.scheduled += 1
+            met.scheduled += 1
     for row in activities:
-        figures = result[row.unit_id].open_days
+        opened = result[row.unit_id].open_days
         if row.starts_at > now:
-            figures.scheduled += 1
+            opened.scheduled += 1
         elif row.kind in OPEN_DAY_KINDS:
-            figures.open_days += 1
+            opened.open_days += 1
         elif row.kind in OPEN_WEEK_KINDS:
-            figures.open_weeks += 1
+            opened.open_weeks += 1
     return Overview(year, now, list(result.values()), catalogues, consultations, meetings, activities)
 
 
@@ -451,9 +451,9 @@ class YearlyReport:
 
 def yearly_report(unit: Unit, year: int, now: datetime | None = None) -> YearlyReport:
     overview = compliance(year, [unit.id], objects=True, now=now)
-    items = db.session.scalars(select(DecisionItem).where(
+    items = list(db.session.scalars(select(DecisionItem).where(
         DecisionItem.unit_id == unit.id, DecisionItem.year == year,
-        DecisionItem.kind == DecisionKind.major.value).order_by(DecisionItem.code, DecisionItem.id)).all()
+        DecisionItem.kind == DecisionKind.major.value).order_by(DecisionItem.code, DecisionItem.id)))
     return YearlyReport(unit, year, overview.of(unit.id), overview.catalogues.get(unit.id), items,
                         overview.consultations, overview.meetings, overview.activities, overview)
 
@@ -464,10 +464,10 @@ def closing_soon(unit_id: int, now: datetime | None = None) -> list[Consultation
     """The unit's open consultations closing within ``OVERSIGHT_CLOSING_SOON_DAYS`` days."""
     now = now or clock.now()
     horizon = now + timedelta(days=current_app.config["OVERSIGHT_CLOSING_SOON_DAYS"])
-    return db.session.scalars(select(Consultation).where(
+    return list(db.session.scalars(select(Consultation).where(
         Consultation.unit_id == unit_id, Consultation.published_at.is_not(None), Consultation.opens_at <= now,
         Consultation.closes_at > now, Consultation.closes_at <= horizon)
-        .order_by(Consultation.closes_at, Consultation.id)).all()
+        .order_by(Consultation.closes_at, Consultation.id)))
 
 
 def pending_comments(unit_id: int) -> int:

@@ -122,3 +122,12 @@ def test_public_list_states_and_pagination_without_n_plus_one(app, calendar, cli
     for n in range(15):
         issue(f.decision(unit, status="deliberating", kind="other", title=f"事项{n}"), date(2026, 9, 1 + n))
     assert queries() == few
+
+
+def test_a_year_is_warned_about_once_even_by_concurrent_callers(app):
+    # The second insert (a concurrent caller that did not see the first row) is ignored, and the
+    # transaction goes on.
+    assert due_dates._insert_warning(2027) is True
+    assert due_dates._insert_warning(2027) is False
+    db.session.flush()
+    assert db.session.scalars(select(CalendarWarning.year)).all() == [2027]
