@@ -208,3 +208,52 @@ def consultation(decision_obj=None, *, status: str = "open", draft: str = SAMPLE
     db.session.flush()
     db.session.expire(obj, ["sections"])
     return obj
+
+
+def comment(consultation_obj, author: Account, text: str | None = None, *, section=None, status: str = "published",
+            campaign=None):
+    """A comment as moderation left it (published by default; ``rejected`` with a reason), without
+    the submission rules: ``consultation.services.submit_comment`` is the way for those."""
+    import hashlib
+
+    from portal import clock
+    from portal.consultation.models import Comment
+    from portal.textutil import mask_name
+
+    n = next(_seq)
+    text = text or f"第{n}条意见：建议完善相关规定。"
+    obj = Comment(consultation_id=consultation_obj.id, section_id=section.id if section else None,
+                  author_id=author.id, public_name=mask_name(author.name), text=text,
+                  text_hash=hashlib.sha256(f"{text}-{n}".encode()).hexdigest(), consent_at=clock.now(),
+                  status=status, rejection_reason="off_topic" if status == "rejected" else None,
+                  published_at=clock.now() if status == "published" else None,
+                  campaign_id=campaign.id if campaign else None)
+    db.session.add(obj)
+    db.session.flush()
+    return obj
+
+
+def campaign(consultation_obj, members):
+    """A campaign grouping ``members`` (comments of the consultation)."""
+    from portal.consultation.models import Campaign
+
+    obj = Campaign(consultation_id=consultation_obj.id, sample_text=members[0].text, comment_count=len(members))
+    db.session.add(obj)
+    db.session.flush()
+    for member in members:
+        member.campaign_id = obj.id
+    db.session.flush()
+    return obj
+
+
+def issue(item, issued_on, actor=None):
+    """Record the decision of ``item`` (under deliberation) as issued on ``issued_on``, as the
+    catalogue's staff page does."""
+    from portal.catalogue.lifecycle import change_status
+    from portal.catalogue.models import DecisionStatus
+
+    item.decision_title, item.decision_number = f"{item.title}的通知", "青府发〔2026〕1号"
+    item.issue_date = issued_on
+    change_status(item, DecisionStatus.decided, actor)
+    db.session.flush()
+    return item

@@ -14,7 +14,7 @@ from ..auth.access import (
     staff_required,
 )
 from ..database import commit
-from ..errors import DomainError, UserInputError, apply_to_form, form_status, refuse
+from ..errors import DomainError, apply_to_form, form_status, refuse
 from ..extensions import db
 from ..feeds import FeedEntry, atom_response
 from ..sections import section, sections_for
@@ -421,7 +421,7 @@ def admin_topic(topic_id: int | None = None):
     if form.validate_on_submit():
         try:
             services.save_topic(current_user, topic, form.data)
-        except UserInputError as error:
+        except DomainError as error:
             apply_to_form(form, error)
         else:
             commit()

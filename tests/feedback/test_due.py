@@ -7,9 +7,8 @@ from portal.extensions import db
 from portal.feedback import deadlines as due_dates
 from portal.feedback.models import CalendarWarning
 from portal.notifications.models import InboxMessage
+from tests.factories import issue
 from tests.querycount import count_queries, recorded_writes
-
-from .conftest import issue
 
 
 def test_due_date_counts_across_mid_autumn_and_national_day(app, calendar, world):

@@ -6,8 +6,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.feedback.models import DeadlineReminder
 from portal.notifications.models import InboxMessage
-
-from .conftest import issue
+from tests.factories import issue
 
 
 def reminders(account):

@@ -12,9 +12,8 @@ from portal.extensions import db
 from portal.feedback import report as reports
 from portal.feedback import themes
 from portal.notifications.models import InboxMessage
+from tests.factories import comment, issue
 from tests.querycount import count_queries
-
-from .conftest import comment, issue
 
 
 def themed(world, *, reason="上位法已有规定，不再重复规定。"):

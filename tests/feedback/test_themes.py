@@ -10,8 +10,7 @@ from portal.errors import RuleViolation, UserInputError
 from portal.extensions import db
 from portal.feedback import themes
 from portal.feedback.models import ThemeAssignment
-
-from .conftest import campaign, comment
+from tests.factories import campaign, comment
 
 
 def test_staff_create_a_theme_and_assign_comments_in_bulk(app, client, login, world):

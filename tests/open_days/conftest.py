@@ -3,8 +3,6 @@ from datetime import datetime
 import pytest
 from flask_babel import force_locale
 
-from portal.extensions import db
-
 # Registration is open (1 July – 9 August 2026) and the default slot is on 10 August.
 NOW = datetime(2026, 7, 15, 10, 0)
 
@@ -22,10 +20,6 @@ def person_data():
         return data
 
     return make
-
-
-def commit():
-    db.session.commit()
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from portal.calendar.services import sync_from_package
-from portal.catalogue.lifecycle import change_status
 from portal.extensions import db
 from portal.feedback import report as reports
 
@@ -54,11 +53,8 @@ def activity(f, unit, kind: str, starts: datetime, days: int = 1, capacity: int 
 
 
 def issue(f, unit, issued_on: date):
-    item = f.decision(unit, status="deliberating", kind="other")
-    item.decision_title, item.decision_number, item.issue_date = f"{item.title}的通知", "青府发〔2026〕1号", issued_on
-    change_status(item, "decided", None)
-    db.session.flush()
-    return item
+    """A decision of ``unit`` issued on ``issued_on``."""
+    return f.issue(f.decision(unit, status="deliberating", kind="other"), issued_on)
 
 
 def publish_feedback(app, item, moment: datetime):
