@@ -1,5 +1,10 @@
 """Chinese (1-, 2- and longer-character) and Latin/number search over titles, summaries and
 backgrounds, through the token index (run on SQLite and on PostgreSQL)."""
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
 from sqlalchemy import delete, func, select
 
 from portal import search
@@ -96,3 +101,16 @@ def test_reindex_command_rebuilds_the_index(app, f, runner):
     assert result.exit_code == 0, result.output
     assert "decision: 4 indexed" in result.output
     assert sorted(_find("垃圾")) == ["A", "D"]
+
+
+def test_search_has_no_import_cycle():
+    """catalogue.models imports search, so search imports nothing but the extensions: not the
+    database module (whose init imports every model) nor the CLI (in portal/cli.py)."""
+    tree = ast.parse(Path(search.__file__).read_text(encoding="utf-8"))
+    relative = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level}
+    absolute = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert relative == {"extensions"} and not {"click", "flask"} & absolute
+    for first in ("portal.search", "portal.catalogue.models", "portal.models"):
+        done = subprocess.run([sys.executable, "-c", f"import {first}; import portal.search, portal.models"],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
