@@ -76,7 +76,8 @@ def _comment_key() -> str:
 
 @bp.route("/consultations")
 def index():
-    show = request.args.get("show") if request.args.get("show") in ("upcoming", "closed") else "open"
+    wanted = request.args.get("show")
+    show = wanted if wanted in (ConsultationStatus.upcoming, ConsultationStatus.closed) else ConsultationStatus.open
     page = db.paginate(svc.public_query(show), page=request.args.get("page", 1, type=int),
                        per_page=PER_PAGE, error_out=False)
     return render_template("consultation/index.html", page=page, show=show)
@@ -365,7 +366,7 @@ def staff_sections_import(consultation_id: int):
 # --- staff: moderation, campaigns, offline opinions, export --------------------------------------
 
 def _moderation_filters() -> dict:
-    status = request.args.get("status", "pending")
+    status = request.args.get("status", CommentStatus.pending)
     section = request.args.get("section", "")
     section_id = "general" if section == "general" else (int(section) if section.isdigit() else None)
     campaign = request.args.get("campaign", "")

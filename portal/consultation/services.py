@@ -464,9 +464,9 @@ def public_query(show: str):
     """Published consultations: ``open``, ``upcoming`` or ``closed`` by server time."""
     now = clock.now()
     query = select(Consultation).where(Consultation.published_at.is_not(None))
-    if show == "upcoming":
+    if show == ConsultationStatus.upcoming:
         return query.where(Consultation.opens_at > now).order_by(Consultation.opens_at, Consultation.id)
-    if show == "closed":
+    if show == ConsultationStatus.closed:
         return query.where(Consultation.closes_at <= now).order_by(Consultation.closes_at.desc(), Consultation.id.desc())
     return query.where(Consultation.opens_at <= now, Consultation.closes_at > now).order_by(
         Consultation.closes_at, Consultation.id)
@@ -487,10 +487,10 @@ def published_comments_query(consultation: Consultation, section_id: int | None 
     return query.order_by(Comment.published_at.desc(), Comment.id.desc())
 
 
-def moderation_query(consultation: Consultation, *, status: str | None = "pending",
+def moderation_query(consultation: Consultation, *, status: str | None = CommentStatus.pending,
                      section_id: int | str | None = None, campaign_id: int | None = None):
     query = select(Comment).where(Comment.consultation_id == consultation.id)
-    if status in {s.value for s in CommentStatus}:
+    if status in CommentStatus.values():
         query = query.where(Comment.status == status)
     if section_id == "general":
         query = query.where(Comment.section_id.is_(None))
