@@ -18,9 +18,10 @@ from ..api.spec import (
 )
 from ..extensions import db
 from . import services as svc
-from .models import Consultation
+from .models import Consultation, ConsultationStatus
 
-STATUSES = ["open", "upcoming", "closed"]
+# The statuses of a public consultation (a draft is never public).
+STATUSES = [ConsultationStatus.open.value, ConsultationStatus.upcoming.value, ConsultationStatus.closed.value]
 
 register_schema("ConsultationSummary", {
     "type": "object",
