@@ -112,7 +112,7 @@ def consultation(consultation_id: int):
         "explanation": c.explanation, "interpretation": c.interpretation,
         "sections": [{"id": s.id, "number": s.number, "heading": s.heading, "body": s.body,
                       "comment_count": s.comment_count} for s in c.sections],
-        "comments": [{"id": m.id, "section_id": m.section_id, "author": m.public_name, "text": m.text,
+        "comments": [{"id": m.id, "section_id": m.section_id, "author": m.public_name, "text": m.public_text,
                       "published_at": iso(m.published_at)} for m in comments],
         "comments_total": total, "page": page, "per_page": per_page,
     })

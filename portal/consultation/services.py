@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import clock
+from .. import clock, privacy
 from ..audit.services import record, snapshot
 from ..catalogue.lifecycle import change_status
 from ..catalogue.models import DecisionItem
@@ -51,6 +51,8 @@ COMMENT_STATUS_LABELS = {
     CommentStatus.published.value: _l("Published"),
     CommentStatus.rejected.value: _l("Not published"),
 }
+PII_LABELS = {"mobile": _l("Mobile number"), "landline": _l("Landline number"), "id_number": _l("ID number"),
+              "email": _l("Email address"), "address": _l("House number"), "manual": _l("Hidden by staff")}
 RESPONDENT_LABELS = {
     "citizen": _l("Citizen"),
     "enterprise": _l("Enterprise"),
@@ -313,10 +315,11 @@ def submit_comment(consultation: Consultation, author, data: dict) -> Comment:
         raise UserInputError("text", duplicate)
     anonymous = data.get("show_as") == "anonymous"
     now = clock.now()
+    public_text, findings = privacy.scrub(text)  # 先审查、后公开: never published as typed
     comment = Comment(consultation_id=consultation.id, section_id=section_id, author_id=author.id,
                       public_name="匿名" if anonymous else mask_name(author.name), anonymous=anonymous,
                       respondent_type=respondent_type, text=text, text_hash=digest, consent_at=now,
-                      created_at=now)
+                      public_text=public_text, pii_findings=findings, created_at=now)
     try:
         with db.session.begin_nested():
             db.session.add(comment)
@@ -333,8 +336,29 @@ def submit_comment(consultation: Consultation, author, data: dict) -> Comment:
     db.session.expire(consultation, ["pending_count"])
     record(author, "comment.submit", comment, unit_id=consultation.unit_id,
            after={"tracking_number": comment.tracking_number, "section_id": section_id,
-                  "campaign_id": comment.campaign_id})
+                  "campaign_id": comment.campaign_id, "pii_found": [f["kind"] for f in findings]})
     return comment
+
+
+def redact_comment(actor, comment: Comment, hide: str) -> int:
+    """Hide by hand every occurrence of ``hide`` in what is published of the comment (staff may
+    do so before or after publishing). The original is kept (staff and the author see it);
+    returns how many spans were hidden."""
+    if not (hide or "").strip():
+        raise UserInputError("hide", _("Enter or select the text to hide."))
+    added = privacy.manual(comment.text, hide)
+    if not added:
+        raise UserInputError("hide", _("This text does not occur in the comment as typed."))
+    before = comment.public_text
+    findings = [*(comment.pii_findings or []), *(f.as_dict() for f in added)]
+    comment.pii_findings = findings
+    comment.public_text = privacy.redact(comment.text, findings)
+    db.session.flush()
+    # The log keeps where and how much was hidden, never the hidden text itself.
+    record(actor, "comment.redact", comment, unit_id=comment.consultation.unit_id,
+           before={"public_text": before},
+           after={"public_text": comment.public_text, "spans": [[f.start, f.end] for f in added]})
+    return len(added)
 
 
 def _group_into_campaign(comment: Comment, norm: str, author_id: int) -> None:
@@ -470,8 +494,10 @@ def record_offline(actor, consultation: Consultation, data: dict) -> OfflineOpin
     if not summary:
         raise UserInputError("summary", _("Enter a summary of the opinions."))
     numbers = {s.number: s for s in consultation.sections if s.number}
+    public_summary, findings = privacy.scrub(summary)  # published in the feedback report
     opinion = OfflineOpinion(consultation_id=consultation.id, channel=channel, held_on=held_on,
-                             participants=participants, summary=summary, created_by_id=actor.id)
+                             participants=participants, summary=summary, public_summary=public_summary,
+                             pii_findings=findings, created_by_id=actor.id)
     for line in (data.get("items") or "").splitlines():
         line = line.strip()
         if not line:
@@ -575,8 +601,8 @@ def offline_of(consultation: Consultation) -> list[OfflineOpinion]:
 
 def export_header() -> list[str]:
     return [_("Source"), _("Number"), _("Section"), _("Respondent type"), _("Status"), _("Shown as"),
-            _("Text"), _("Submitted"), _("Published"), _("Campaign"), _("Reason not published"),
-            _("Participants")]
+            _("Original text (as typed, staff only)"), _("Published text (personal data hidden)"),
+            _("Submitted"), _("Published"), _("Campaign"), _("Reason not published"), _("Participants")]
 
 
 def export_rows(consultation: Consultation) -> Iterator[list]:
@@ -591,16 +617,17 @@ def export_rows(consultation: Consultation) -> Iterator[list]:
             reason = f"{reason}: {c.rejection_note}"
         yield [str(_("Online comment")), c.tracking_number or "", labels.get(c.section_id, str(_("Whole draft"))),
                str(RESPONDENT_LABELS.get(c.respondent_type, c.respondent_type)),
-               str(COMMENT_STATUS_LABELS[c.status]), c.public_name, c.text, c.created_at.strftime(fmt),
+               str(COMMENT_STATUS_LABELS[c.status]), c.public_name, c.text, c.public_text, c.created_at.strftime(fmt),
                c.published_at.strftime(fmt) if c.published_at else "",
                c.campaign_id or "", reason, 1]
     for opinion in offline_of(consultation):
         channel = str(CHANNEL_LABELS[opinion.channel])
-        yield [channel, f"OFF-{opinion.id}", "", "", "", "", opinion.summary, opinion.held_on.isoformat(),
+        yield [channel, f"OFF-{opinion.id}", "", "", "", "", opinion.summary, opinion.public_summary,
+               opinion.held_on.isoformat(),
                "", "", "", opinion.participants]
         for item in opinion.items:
             yield [channel, f"OFF-{opinion.id}-{item.id}", labels.get(item.section_id, str(_("Whole draft"))),
-                   "", "", "", item.text, opinion.held_on.isoformat(), "", "", "", ""]
+                   "", "", "", item.text, "", opinion.held_on.isoformat(), "", "", "", ""]
 
 
 def csv_chunks(consultation: Consultation) -> Iterator[str]:
