@@ -34,8 +34,9 @@ What is found (kinds, in order of precedence when two overlap):
 - ``manual``: spans hidden by staff.
 
 Digits never count when they continue a longer number, and a number directly followed by a unit
-of amount or time (元, 万, 年, 月, 日, 人, %...) is not a phone number, so years (2026年), dates,
-amounts (3000元), article numbers (第十二条) and document numbers are left alone.
+of amount or count (元, 万, 亿, 年, 人, 个, 次, %...) is not a phone number, so years (2026年), dates,
+amounts (3000元), article numbers (第十二条) and document numbers (〔2026〕12号) are left alone.
+Full-width digits and signs (１３８, ＋８６, ＠) are read as their ASCII forms.
 
 How each kind is published: a mobile number as ``138****5678`` (its first three and last four
 digits, as the portal masks mobiles elsewhere); everything else as ``[已隐去]``, because a partly
@@ -73,7 +74,7 @@ class Finding:
 
 
 _SEP = r"[ \u3000\-－]?"
-_STOP = r"(?![\d])(?![ \u3000]*[元万亿千百年月日时分秒号人户个次岁%％])"
+_STOP = r"(?![\d])(?![ \u3000]*[元万亿千百年人个次岁%％])"
 
 _ID18_RE = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
                       r"(?![0-9A-Za-z])", re.ASCII)
@@ -91,6 +92,13 @@ _NUM = r"(?:[甲乙丙丁]?\d+(?:[-－]\d+)?[A-Za-z]?|[一二三四五六七八�
 _UNIT = r"(?:支弄|号楼|弄|号|栋|幢|座|单元|楼|层|室|户)"
 _ADDRESS_RE = re.compile(rf"(?<![\d一二三四五六七八九十百零〇两第])(?:{_NUM}[ \u3000]?{_UNIT}[ \u3000]?)+")
 _UNIT_IN_RE = re.compile(_UNIT)
+
+
+# Full-width forms (１３８, ＋８６, （０２１）, ＠) read as their ASCII forms; one character for one, so
+# that positions in the folded text are positions in the original.
+_FOLD = {**{0xFF10 + n: 0x30 + n for n in range(10)}, **{0xFF21 + n: 0x41 + n for n in range(26)},
+         **{0xFF41 + n: 0x61 + n for n in range(26)}, ord("＋"): ord("+"), ord("－"): ord("-"),
+         ord("（"): ord("("), ord("）"): ord(")"), ord("＠"): ord("@"), ord("．"): ord(".")}
 
 
 def _digits(text: str) -> str:
@@ -133,6 +141,7 @@ def _addresses(text: str) -> Iterable[Finding]:
 def detect(text: str) -> list[Finding]:
     """The personal data in ``text``, ordered by position, never overlapping (the earlier and,
     from one start, the longer finding wins)."""
+    text = text.translate(_FOLD)
     found: list[Finding] = [*_id_numbers(text)]
     found += [Finding(m.start(), m.end(), "email") for m in _EMAIL_RE.finditer(text)]
     found += [Finding(m.start(), m.end(), "mobile") for m in _MOBILE_RE.finditer(text)]
