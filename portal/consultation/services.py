@@ -349,15 +349,16 @@ def redact_comment(actor, comment: Comment, hide: str) -> int:
     added = privacy.manual(comment.text, hide)
     if not added:
         raise UserInputError("hide", _("This text does not occur in the comment as typed."))
-    before = comment.public_text
+    before = len(comment.pii_findings or [])
     findings = [*(comment.pii_findings or []), *(f.as_dict() for f in added)]
     comment.pii_findings = findings
     comment.public_text = privacy.redact(comment.text, findings)
     db.session.flush()
-    # The log keeps where and how much was hidden, never the hidden text itself.
+    # The (append-only) log keeps where the text was hidden and the result, never the hidden text.
     record(actor, "comment.redact", comment, unit_id=comment.consultation.unit_id,
-           before={"public_text": before},
-           after={"public_text": comment.public_text, "spans": [[f.start, f.end] for f in added]})
+           before={"findings": before},
+           after={"findings": len(findings), "spans": [[f.start, f.end] for f in added],
+                  "public_text": comment.public_text})
     return len(added)
 
 
