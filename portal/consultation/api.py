@@ -58,7 +58,10 @@ register_schema("Consultation", {
                                "properties": {"id": {"type": "integer"},
                                               "section_id": {"type": "integer", "nullable": True},
                                               "author": {"type": "string", "description": "Masked name or 匿名"},
-                                              "text": {"type": "string"},
+                                              "text": {"type": "string", "description":
+                                                       "The published text: personal data (phone, ID "
+                                                       "numbers, email, house numbers) hidden as "
+                                                       "138****5678 or [已隐去]"},
                                               "published_at": {"type": "string", "format": "date-time"}}}},
         "comments_total": {"type": "integer"},
         "page": {"type": "integer"},
