@@ -81,7 +81,7 @@ def test_each_pattern_is_highlighted_for_the_moderator_and_hidden_on_every_publi
         if name != "atom":  # the feed lists consultations, never comment texts
             assert published in body, name
         assert raw not in body, name
-    client.get("/logout")
+    assert client.post("/auth/logout").status_code == 302
     for name, body in _public_surfaces(client, consultation).items():
         assert raw not in body, f"{name} (anonymous)"
 

@@ -4,12 +4,18 @@ import json
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
-from portal.consultation.services import record_offline
-from portal.feedback import services as svc
+from portal.consultation.models import OfflineOpinion
+from portal.database import commit
+from portal.extensions import db
+from portal.feedback.models import Theme
 from tests.consultation.test_privacy import IDS, PATTERNS
 
-from .conftest import comment, issue
+try:  # the helpers' home moves to tests/factories.py
+    from tests.factories import comment, issue
+except ImportError:
+    from .conftest import comment, issue
 
 
 def _report_surfaces(client, item) -> dict[str, str]:
@@ -22,18 +28,26 @@ def _report_surfaces(client, item) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("raw, published, _label", PATTERNS, ids=IDS)
-def test_each_pattern_is_hidden_in_the_published_report(app, calendar, client, world, raw, published, _label):
+def test_each_pattern_is_hidden_in_the_published_report(app, calendar, client, login, world, raw, published,
+                                                         _label):
     staff, consultation, item = world["staff"], world["consultation"], world["item"]
     quoted = comment(consultation, world["alice"], f"建议增加投放点，联系{raw}。", section=world["first"])
-    opinion = record_offline(staff, consultation, {"channel": "letter", "held_on": date(2026, 9, 1),
-                                                   "participants": 1, "summary": f"来信人{raw}建议延长时间"})
-    assert opinion.public_summary == f"来信人{published}建议延长时间" and opinion.summary.endswith(f"{raw}建议延长时间")
-    theme = svc.create_theme(staff, consultation, {"title": "投放点"})
-    svc.assign_comments(staff, theme, [c.id for c in world["comments"]] + [quoted.id])
-    svc.set_disposition(staff, theme, {"disposition": "adopted"})
     issue(item, date(2026, 9, 24))
-    svc.save_report(staff, item, {"summary": "感谢各方参与。", "show_comments": True})
-    svc.publish_report(staff, item)
+    commit()
+    login(staff)
+    client.post(f"/staff/consultations/{consultation.id}/offline",
+                data={"channel": "letter", "held_on": "2026-09-01", "participants": 1,
+                      "summary": f"来信人{raw}建议延长时间"})
+    opinion = db.session.scalar(select(OfflineOpinion).where(OfflineOpinion.consultation_id == consultation.id))
+    assert opinion.public_summary == f"来信人{published}建议延长时间" and opinion.summary.endswith(f"{raw}建议延长时间")
+    client.post(f"/staff/feedback/consultations/{consultation.id}", data={"title": "投放点"})
+    theme = db.session.scalar(select(Theme).where(Theme.consultation_id == consultation.id))
+    client.post(f"/staff/feedback/consultations/{consultation.id}/comments",
+                data={"theme_id": theme.id, "comment_ids": [c.id for c in world["comments"]] + [quoted.id]})
+    client.post(f"/staff/feedback/themes/{theme.id}/disposition", data={"disposition": "adopted"})
+    client.post(f"/staff/feedback/decisions/{item.id}", data={"summary": "感谢各方参与。", "show_comments": "y"})
+    assert client.post(f"/staff/feedback/decisions/{item.id}/publish", data={}).status_code == 302
+    assert client.post("/auth/logout").status_code == 302
 
     surfaces = _report_surfaces(client, item)
     assert f"建议增加投放点，联系{published}。" in surfaces["page"]       # the comment quoted
