@@ -49,6 +49,7 @@ class WorkingCalendar:
         self.exceptions = exceptions
         self._first = self._last = 0        # ordinals of the span's first and last day
         self._work: list[int] = []          # sorted ordinals of the span's working days
+        self._due: dict[tuple[date, int], DueDate] = {}
 
     @classmethod
     def load(cls, years: Iterable[int] | None = None) -> "WorkingCalendar":
@@ -91,6 +92,9 @@ class WorkingCalendar:
         """The nth working day after ``start`` (``start`` itself never counts)."""
         if n < 1:
             raise ValueError("n must be at least 1")
+        known = self._due.get((start, n))
+        if known is not None:  # many decisions share an issue date
+            return known
         # n working days take at most n + n // 2 + 30 calendar days (the longest run of days off
         # is a week-long holiday next to a weekend); cover that, then look the day up.
         self._cover(start, _plus_days(start, 2 * n + 30))
@@ -101,7 +105,8 @@ class WorkingCalendar:
             self._cover(start, _plus_days(date.fromordinal(self._last), 2 * n + 366))
             position = bisect_right(self._work, start.toordinal()) + n - 1
         day = date.fromordinal(self._work[position])
-        return DueDate(day, self._provisional(start + timedelta(days=1), day))
+        due = self._due[(start, n)] = DueDate(day, self._provisional(start + timedelta(days=1), day))
+        return due
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after ``start`` up to and including ``end`` (negative if end < start)."""
