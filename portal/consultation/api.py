@@ -59,7 +59,10 @@ register_schema("Consultation", {
                                "properties": {"id": {"type": "integer"},
                                               "section_id": {"type": "integer", "nullable": True},
                                               "author": {"type": "string", "description": "Masked name or 匿名"},
-                                              "text": {"type": "string"},
+                                              "text": {"type": "string", "description":
+                                                       "The published text: personal data (phone, ID "
+                                                       "numbers, email, house numbers) hidden as "
+                                                       "138****5678 or [已隐去]"},
                                               "published_at": {"type": "string", "format": "date-time"}}}},
         "comments_total": {"type": "integer"},
         "page": {"type": "integer"},
@@ -113,7 +116,7 @@ def consultation(consultation_id: int):
         "explanation": c.explanation, "interpretation": c.interpretation,
         "sections": [{"id": s.id, "number": s.number, "heading": s.heading, "body": s.body,
                       "comment_count": s.comment_count} for s in c.sections],
-        "comments": [{"id": m.id, "section_id": m.section_id, "author": m.public_name, "text": m.text,
+        "comments": [{"id": m.id, "section_id": m.section_id, "author": m.public_name, "text": m.public_text,
                       "published_at": iso(m.published_at)} for m in comments],
         "comments_total": total, "page": page, "per_page": per_page,
     })

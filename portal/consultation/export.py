@@ -31,8 +31,8 @@ TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 def export_header() -> list[str]:
     return [_("Source"), _("Number"), _("Section"), _("Respondent type"), _("Status"), _("Shown as"),
-            _("Text"), _("Submitted"), _("Published"), _("Campaign"), _("Reason not published"),
-            _("Participants")]
+            _("Original text (as typed, staff only)"), _("Published text (personal data hidden)"),
+            _("Submitted"), _("Published"), _("Campaign"), _("Reason not published"), _("Participants")]
 
 
 def export_rows(consultation: Consultation) -> Iterator[list[Any]]:
@@ -48,17 +48,18 @@ def export_rows(consultation: Consultation) -> Iterator[list[Any]]:
         section = labels.get(c.section_id, whole_draft) if c.section_id is not None else whole_draft
         yield [str(_("Online comment")), c.tracking_number or "", section,
                RespondentType.label_of(c.respondent_type) or c.respondent_type,
-               CommentStatus.label_of(c.status), c.public_name, c.text, c.created_at.strftime(TIME_FORMAT),
+               CommentStatus.label_of(c.status), c.public_name, c.text, c.public_text,
+               c.created_at.strftime(TIME_FORMAT),
                c.published_at.strftime(TIME_FORMAT) if c.published_at else "",
                c.campaign_id or "", reason, 1]
     for opinion in offline_of(consultation):
         channel = OfflineChannel.label_of(opinion.channel)
-        yield [channel, f"OFF-{opinion.id}", "", "", "", "", opinion.summary, opinion.held_on.isoformat(),
-               "", "", "", opinion.participants]
+        yield [channel, f"OFF-{opinion.id}", "", "", "", "", opinion.summary, opinion.public_summary,
+               opinion.held_on.isoformat(), "", "", "", opinion.participants]
         for item in opinion.items:
             section = labels.get(item.section_id, whole_draft) if item.section_id is not None else whole_draft
             yield [channel, f"OFF-{opinion.id}-{item.id}", section,
-                   "", "", "", item.text, opinion.held_on.isoformat(), "", "", "", ""]
+                   "", "", "", item.text, "", opinion.held_on.isoformat(), "", "", "", ""]
 
 
 def csv_chunks(consultation: Consultation) -> Iterator[str]:

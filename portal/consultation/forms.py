@@ -102,6 +102,14 @@ class ModerationForm(FlaskForm):
     submit = SubmitField(_l("Apply to selected comments"))
 
 
+class RedactForm(FlaskForm):
+    """Hide a part of one comment's text in what is published (the original stays)."""
+    hide = StringField(_l("Text to hide"), validators=[DataRequired(), Length(max=500)],
+                       description=_l("Type the text, or select it in the comment: every occurrence is "
+                                      "replaced by [已隐去] in the published text."))
+    submit = SubmitField(_l("Hide in the published text"))
+
+
 class OfflineOpinionForm(FlaskForm):
     channel = SelectField(_l("Channel"), choices=OfflineChannel.choices(), validators=[DataRequired()])
     held_on = DateField(_l("Date"), validators=[InputRequired()])

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     ForeignKey,
@@ -15,9 +16,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .. import clock
+from .. import clock, privacy
 from ..enums import LabeledEnum
 from ..extensions import Model
 
@@ -75,6 +77,21 @@ OFFLINE_CHANNELS = OfflineChannel.values()
 
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+def _scrubbed(source: str):
+    """Column defaults of a published text and its findings, computed from the original column
+    ``source`` at insert, so that no way of creating a row publishes personal data as typed."""
+    def public(context) -> str:
+        return privacy.scrub(context.get_current_parameters().get(source) or "")[0]
+
+    def findings(context) -> list[dict]:
+        return privacy.scrub(context.get_current_parameters().get(source) or "")[1]
+    return public, findings
+
+
+_comment_public, _comment_findings = _scrubbed("text")
+_summary_public, _summary_findings = _scrubbed("summary")
 
 
 class Consultation(Model):
@@ -222,7 +239,12 @@ class Comment(Model):
     public_name: Mapped[str] = mapped_column(String(20))
     anonymous: Mapped[bool] = mapped_column(default=False)
     respondent_type: Mapped[str] = mapped_column(String(20), default="citizen")
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)  # as typed: shown to staff and the author only
+    # What is published everywhere (pages, report, API, public exports): ``text`` with the personal
+    # data found at submission (``pii_findings``: kind, start, end) and any span staff hid by hand
+    # (kind "manual") replaced, see ``portal.privacy``.
+    public_text: Mapped[str] = mapped_column(Text, default=_comment_public, server_default="")
+    pii_findings: Mapped[list] = mapped_column(JSON, default=_comment_findings, server_default=sql_text("'[]'"))
     text_hash: Mapped[str] = mapped_column(String(64))
     tracking_number: Mapped[str | None] = mapped_column(String(24), unique=True)  # 回执编号
     consent_at: Mapped[datetime]
@@ -242,6 +264,21 @@ class Comment(Model):
     @property
     def unit_id(self) -> int:
         return self.consultation.unit_id
+
+    @property
+    def findings(self) -> list[privacy.Finding]:
+        return [privacy.Finding.from_dict(f) for f in self.pii_findings or []]
+
+    def highlighted(self) -> list[tuple[str, str | None]]:
+        """The original text in parts: (text, None) as typed, (text, kind) for a finding."""
+        parts: list[tuple[str, str | None]] = []
+        position = 0
+        for f in privacy.merge(self.findings, len(self.text)):
+            parts.append((self.text[position:f.start], None))
+            parts.append((self.text[f.start:f.end], f.kind))
+            position = f.end
+        parts.append((self.text[position:], None))
+        return [p for p in parts if p[0]]
 
 
 class CommentBand(Model):
@@ -277,6 +314,9 @@ class OfflineOpinion(Model):
     held_on: Mapped[date]
     participants: Mapped[int] = mapped_column(default=0)
     summary: Mapped[str] = mapped_column(Text)
+    # The summary as published in the feedback report, personal data hidden (see Comment.public_text).
+    public_summary: Mapped[str] = mapped_column(Text, default=_summary_public, server_default="")
+    pii_findings: Mapped[list] = mapped_column(JSON, default=_summary_findings, server_default=sql_text("'[]'"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 

@@ -31,6 +31,7 @@ from .forms import (
     ImportDraftForm,
     ModerationForm,
     OfflineOpinionForm,
+    RedactForm,
     SectionForm,
 )
 from .models import (
@@ -55,7 +56,7 @@ def inject_consultation_labels():
     return {"consultation_labels": {
         "status": dict(ConsultationStatus.choices()), "comment_status": dict(CommentStatus.choices()),
         "respondent": dict(RespondentType.choices()), "rejection": dict(RejectionReason.choices()),
-        "channel": dict(OfflineChannel.choices()), "kind": dict(SectionKind.choices()),
+        "channel": dict(OfflineChannel.choices()), "kind": dict(SectionKind.choices()), "pii": svc.PII_LABELS,
     }}
 
 
@@ -396,8 +397,33 @@ def staff_moderation(consultation_id: int):
                        per_page=MODERATION_PER_PAGE, error_out=False)
     campaigns = svc.campaigns_of(consultation)
     return render_template("consultation/staff_moderation.html", consultation=consultation, form=form,
-                           page=page, filters=filters, campaigns=campaigns,
+                           page=page, filters=filters, campaigns=campaigns, redact_form=RedactForm(formdata=None),
                            sections_by_id={s.id: s for s in consultation.sections}), form_status()
+
+
+@bp.route("/staff/consultations/<int:consultation_id>/comments/<int:comment_id>/redact", methods=["POST"])
+@staff_required
+def staff_redact(consultation_id: int, comment_id: int):
+    consultation = get_for_unit(Consultation, consultation_id)
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.consultation_id != consultation.id:
+        abort(404)
+    back = request.form.get("next", "")
+    if not back.startswith(f"/staff/consultations/{consultation.id}/moderation"):
+        back = url_for("consultation.staff_moderation", consultation_id=consultation.id)
+    back = f"{back.split('#')[0]}#comment-{comment.id}"
+    form = RedactForm()
+    if not form.validate_on_submit():
+        flash(_("Enter or select the text to hide."), "error")
+        return redirect(back)
+    try:
+        count = svc.redact_comment(current_user, comment, form.hide.data or "")
+    except DomainError as error:
+        return refuse(error, back)
+    commit()
+    flash(_("%(count)s passages hidden in the published text of %(number)s.", count=count,
+            number=comment.tracking_number), "success")
+    return redirect(back)
 
 
 @bp.route("/staff/consultations/<int:consultation_id>/offline", methods=["GET", "POST"])

@@ -51,7 +51,8 @@ def staff_pending(account):
 def export_comments(account) -> list[dict]:
     comments = db.session.scalars(svc.comments_of_account(account)).all()
     return [{"tracking_number": c.tracking_number, "consultation_id": c.consultation_id,
-             "section_id": c.section_id, "text": c.text, "respondent_type": c.respondent_type,
+             "section_id": c.section_id, "text": c.text, "published_text": c.public_text,
+             "respondent_type": c.respondent_type,
              "shown_as": c.public_name, "status": c.status, "rejection_reason": c.rejection_reason,
              "rejection_note": c.rejection_note, "submitted_at": c.created_at.isoformat(),
              "consent_at": c.consent_at.isoformat(),

@@ -9,10 +9,11 @@ from typing import Any, Iterable
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import clock
+from .. import clock, privacy
 from ..audit.services import record, snapshot
 from ..auth.access import scope_to_unit
 from ..catalogue.lifecycle import change_status
@@ -40,6 +41,9 @@ from .models import (
     RejectionReason,
     SectionKind,
 )
+
+PII_LABELS = {"mobile": _l("Mobile number"), "landline": _l("Landline number"), "id_number": _l("ID number"),
+              "email": _l("Email address"), "address": _l("House number"), "manual": _l("Hidden by staff")}
 
 CONSULTATION_FIELDS = ("title", "explanation", "interpretation", "contact_address", "contact_email",
                        "contact_phone", "opens_at", "closes_at", "short_period_reason")
@@ -279,10 +283,11 @@ def submit_comment(consultation: Consultation, author, data: dict) -> Comment:
         raise UserInputError("text", duplicate)
     anonymous = data.get("show_as") == "anonymous"
     now = clock.now()
+    public_text, findings = privacy.scrub(text)  # 先审查、后公开: never published as typed
     comment = Comment(consultation_id=consultation.id, section_id=section_id, author_id=author.id,
                       public_name="匿名" if anonymous else mask_name(author.name), anonymous=anonymous,
                       respondent_type=respondent_type, text=text, text_hash=digest, consent_at=now,
-                      created_at=now)
+                      public_text=public_text, pii_findings=findings, created_at=now)
     try:
         with db.session.begin_nested():
             db.session.add(comment)
@@ -299,8 +304,30 @@ def submit_comment(consultation: Consultation, author, data: dict) -> Comment:
     db.session.expire(consultation, ["pending_count"])
     record(author, "comment.submit", comment, unit_id=consultation.unit_id,
            after={"tracking_number": comment.tracking_number, "section_id": section_id,
-                  "campaign_id": comment.campaign_id})
+                  "campaign_id": comment.campaign_id, "pii_found": [f["kind"] for f in findings]})
     return comment
+
+
+def redact_comment(actor, comment: Comment, hide: str) -> int:
+    """Hide by hand every occurrence of ``hide`` in what is published of the comment (staff may
+    do so before or after publishing). The original is kept (staff and the author see it);
+    returns how many spans were hidden."""
+    if not (hide or "").strip():
+        raise UserInputError("hide", _("Enter or select the text to hide."))
+    added = privacy.manual(comment.text, hide)
+    if not added:
+        raise UserInputError("hide", _("This text does not occur in the comment as typed."))
+    before = len(comment.pii_findings or [])
+    findings = [*(comment.pii_findings or []), *(f.as_dict() for f in added)]
+    comment.pii_findings = findings
+    comment.public_text = privacy.redact(comment.text, findings)
+    db.session.flush()
+    # The (append-only) log keeps where the text was hidden and the result, never the hidden text.
+    record(actor, "comment.redact", comment, unit_id=comment.consultation.unit_id,
+           before={"findings": before},
+           after={"findings": len(findings), "spans": [[f.start, f.end] for f in added],
+                  "public_text": comment.public_text})
+    return len(added)
 
 
 def _group_into_campaign(comment: Comment, norm: str, author_id: int) -> None:
@@ -438,8 +465,10 @@ def record_offline(actor, consultation: Consultation, data: dict) -> OfflineOpin
     if not summary:
         raise UserInputError("summary", _("Enter a summary of the opinions."))
     numbers = {s.number: s for s in consultation.sections if s.number}
+    public_summary, findings = privacy.scrub(summary)  # published in the feedback report
     opinion = OfflineOpinion(consultation_id=consultation.id, channel=channel, held_on=held_on,
-                             participants=participants, summary=summary, created_by_id=actor.id)
+                             participants=participants, summary=summary, public_summary=public_summary,
+                             pii_findings=findings, created_by_id=actor.id)
     for line in (data.get("items") or "").splitlines():
         line = line.strip()
         if not line:

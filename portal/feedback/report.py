@@ -119,7 +119,7 @@ def statistics(item: DecisionItem, consultations: list[Consultation]) -> dict:
                     "pending": by_status.get(CommentStatus.pending.value, 0), "participants": online_people},
         "channels": sorted(channels.values(), key=lambda c: c["channel"]),
         "offline_records": [{"channel": o.channel, "held_on": o.held_on.isoformat(),
-                             "participants": o.participants, "summary": o.summary,
+                             "participants": o.participants, "summary": o.public_summary,
                              "opinions": len(o.items)} for o in offline],
         "totals": {"received": received + offline_opinions, "participants": online_people + offline_people,
                    "comments": received, "published": by_status.get(CommentStatus.published.value, 0),

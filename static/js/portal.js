@@ -18,4 +18,18 @@
     field.addEventListener("input", update);
     update();
   });
+  // Moderation: text selected in a comment fills that comment's "text to hide" field.
+  document.querySelectorAll("[data-redact-source]").forEach(function (source) {
+    var target = document.getElementById(source.getAttribute("data-redact-source"));
+    if (!target) { return; }
+    source.addEventListener("mouseup", function () {
+      var selection = window.getSelection ? window.getSelection() : null;
+      if (!selection || selection.isCollapsed || !source.contains(selection.anchorNode)) { return; }
+      // The labels ([Mobile number]...) are not part of the comment's text.
+      var copy = selection.getRangeAt(0).cloneContents();
+      copy.querySelectorAll(".pii-label").forEach(function (label) { label.remove(); });
+      var selected = copy.textContent.trim();
+      if (selected) { target.value = selected; }
+    });
+  });
 })();

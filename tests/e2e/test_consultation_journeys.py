@@ -160,3 +160,59 @@ def test_comment_form_completed_with_the_keyboard_only(page, live_server, log_in
     expect(page.get_by_role("main")).to_contain_text("刘**")
     expect(page.get_by_role("main")).to_contain_text("第六条")
     shot("keyboard-receipt")
+
+
+def test_personal_data_is_highlighted_for_staff_hidden_by_selection_and_never_published(
+        page, live_server, log_in, axe_check, shot):
+    login = "pan.yi@example.com"
+    text = "我家住在长宁路88号1202室，楼下张家宅的垃圾桶太多，请联系13812345678。"
+    _register(page, live_server, login, "潘一", "Pan-yi-2026!")
+    _open_waste_consultation(page, live_server)
+    page.locator("#text").fill(text)
+    page.locator("[name=consent]").check()
+    page.get_by_role("button", name=re.compile("提交意见")).click()
+    number = page.locator("#tracking-number").inner_text()
+    # The author sees the original and what will be published.
+    expect(page.locator("#comment-original")).to_have_text(text)
+    expect(page.locator("#comment-public")).to_have_text("我家住在长宁路[已隐去]，楼下张家宅的垃圾桶太多，请联系138****5678。")
+    _log_out(page)
+
+    log_in(STAFF_STHJ, DEMO_PASSWORDS["staff"])
+    page.goto(live_server("/staff/consultations"))
+    page.get_by_role("link", name=re.compile(WASTE)).first.click()
+    page.get_by_role("link", name=re.compile("审核意见")).first.click()
+    row = page.get_by_role("row", name=re.compile(number))
+    expect(row.locator("mark.pii")).to_have_text(["88号1202室", "13812345678"])
+    expect(row.locator(".pii-label")).to_have_text(["[门牌号]", "[手机号]"])
+    axe_check("moderation queue with findings")
+    # Selecting a passage with the mouse fills the field; the labels are not part of it.
+    source = row.locator("[data-redact-source]")
+    source.evaluate("""element => {
+        const node = [...element.childNodes].find(n => n.nodeType === 3 && n.textContent.includes('张家宅'));
+        const start = node.textContent.indexOf('张家宅');
+        const range = document.createRange();
+        range.setStart(node, start);
+        range.setEnd(node, start + 3);
+        const selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        element.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+    }""")
+    expect(row.get_by_label("需隐去的文字")).to_have_value("张家宅")
+    shot("moderation-personal-data")
+    row.get_by_role("button", name="在公开文本中隐去").click()
+    expect(page.locator(".flash-messages")).to_contain_text("隐去1处")
+    row = page.get_by_role("row", name=re.compile(number))
+    row.get_by_label(re.compile(number)).check()
+    page.locator("#action").select_option("publish")
+    page.get_by_role("button", name=re.compile("应用于所选意见")).click()
+    expect(page.locator(".flash-messages")).to_contain_text(re.compile("1"))
+    _log_out(page)
+
+    page.goto(live_server("/consultations"))
+    page.get_by_role("link", name=re.compile(WASTE)).click()
+    page.get_by_role("link", name=re.compile("全部已公开意见")).click()
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("我家住在长宁路[已隐去]，楼下[已隐去]的垃圾桶太多，请联系138****5678。")
+    for raw in ("13812345678", "88号1202室", "张家宅"):
+        expect(main).not_to_contain_text(raw)

@@ -223,6 +223,7 @@ def generate(scale: float = 1.0, seed: int = 20261122, log=print, items_factor: 
                 "section_id": None if n % 7 == 0 else section_list[n % len(section_list)],
                 "author_id": author, "public_name": "匿名" if n % 11 == 0 else mask_name(resident_names[author]),
                 "anonymous": n % 11 == 0, "respondent_type": "citizen", "text": text,
+                "public_text": text, "pii_findings": [],  # no personal data in these texts
                 "text_hash": similarity.text_hash(text), "tracking_number": f"ZJ-{today.year}-{next(tracking):07d}",
                 "consent_at": created, "status": status,
                 "rejection_reason": "off_topic" if status == "rejected" else None, "rejection_note": "",
