@@ -1,10 +1,12 @@
+from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import event, func, select
 
+from portal.audit.models import AuditEntry
 from portal.extensions import db
 from portal.notifications.models import InboxMessage, OutboxEmail
-from portal.open_days import services
+from portal.open_days import jobs, queries, services
 from portal.open_days.models import OpenActivity, OpenRegistration, OpenSlot
 from tests.querycount import count_queries
 
@@ -77,7 +79,7 @@ def test_full_journey_wait_list_promotion_code_and_check_in(client, login, f):
     page = client.get(f"/staff/open-days/slots/{slot.id}").get_data(as_text=True)
     assert "李四" in page
     db.session.expire_all()
-    assert services.slot_counts(slot)["checked_in"] == 1
+    assert queries.slot_counts(slot)["checked_in"] == 1
 
 def test_staff_of_another_unit_get_403(client, login, f, person_data):
     activity = f.open_activity()
@@ -249,16 +251,60 @@ def test_home_staff_and_me_sections(client, login, f, person_data):
     html = client.get("/staff").get_data(as_text=True)
     assert "首页上的开放日" in html and f"/staff/open-days/{activity.id}" in html
 
-def test_staff_slot_page_records_no_shows_after_the_end(client, login, app, f, person_data):
-    activity = f.open_activity()
+@contextmanager
+def _writes():
+    """The INSERT, UPDATE and DELETE statements sent to the database inside the block."""
+    seen: list[str] = []
+
+    def listen(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+
+
+def test_staff_slot_page_shows_no_shows_after_the_end_without_writing(client, login, app, f, person_data):
+    activity = f.open_activity(slots=[(datetime(2026, 8, 10, 9), datetime(2026, 8, 10, 11), 5)])
+    slot = activity.slots[0]
     staff = f.staff(activity.unit)
-    reg = services.register(activity.slots[0], f.resident(), person_data())
+    came = services.register(slot, f.resident(), person_data(0))
+    absent = services.register(slot, f.resident(), person_data(1))
+    services.check_in(slot, came.code, staff)
     db.session.commit()
     app.config["CLOCK_NOW"] = datetime(2026, 8, 10, 12, 0)
     login(staff)
-    assert client.get(f"/staff/open-days/slots/{activity.slots[0].id}").status_code == 200
+    audit_before = db.session.scalar(select(func.count(AuditEntry.id)))
+    with _writes() as writes:
+        html = client.get(f"/staff/open-days/slots/{slot.id}").get_data(as_text=True)
+    assert writes == []
     db.session.expire_all()
-    assert db.session.get(OpenRegistration, reg.id).status == "no_show"
+    assert db.session.scalar(select(func.count(AuditEntry.id))) == audit_before
+    assert db.session.get(OpenRegistration, absent.id).status == "confirmed"
+    assert db.session.get(OpenSlot, slot.id).no_shows_recorded_at is None
+    # ...but the page shows what the scheduled job will record.
+    assert "未到场" in html
+    start = html.index('id="slot-counts"')
+    counts = html[start:html.index("</ul>", start)]
+    assert "<strong>1</strong> / 5" in counts and "未到场: <strong>1</strong>" in counts
+    assert jobs.record_no_shows() == 1
+    assert db.session.get(OpenRegistration, absent.id).status == "no_show"
+
+
+def test_staff_slot_page_before_the_end_shows_confirmed_visitors(client, login, app, f, person_data):
+    activity = f.open_activity(slots=[(datetime(2026, 8, 10, 9), datetime(2026, 8, 10, 11), 5)])
+    slot = activity.slots[0]
+    staff = f.staff(activity.unit)
+    services.register(slot, f.resident(), person_data(0))
+    db.session.commit()
+    app.config["CLOCK_NOW"] = datetime(2026, 8, 10, 10, 59, 59)  # one second before the end
+    login(staff)
+    html = client.get(f"/staff/open-days/slots/{slot.id}").get_data(as_text=True)
+    assert "未到场" not in html
+
 
 def test_staff_cancel_promotes_and_notifies(client, login, f, person_data):
     activity = f.open_activity(slots=[(datetime(2026, 8, 10, 9), datetime(2026, 8, 10, 11), 1)])

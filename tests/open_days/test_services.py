@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.errors import RuleViolation, UserInputError
 from portal.extensions import db
 from portal.notifications.models import InboxMessage, OutboxEmail
-from portal.open_days import services
+from portal.open_days import calendar_files, jobs, queries, services
 from portal.open_days.models import OpenRegistration, OpenSlot
 
 from .conftest import NOW
@@ -56,7 +56,7 @@ def test_activity_span_follows_its_slots(f):
                                       (datetime(2026, 8, 10, 9), datetime(2026, 8, 10, 10), 5)])
     assert activity.starts_at == datetime(2026, 8, 10, 9)
     assert activity.ends_at == datetime(2026, 8, 12, 10)
-    assert activity.is_open_month
+    assert activity.in_open_month
 
 
 # --- registration -------------------------------------------------------------------------------
@@ -66,7 +66,7 @@ def test_confirmed_while_seats_remain_then_waiting_list_in_order(f, person_data)
     regs = [_register(slot, f, person_data, n) for n in range(5)]
     assert [r.status for r in regs] == ["confirmed", "confirmed", "waiting", "waiting", "waiting"]
     assert [r.queue_no for r in regs[2:]] == [1, 2, 3]
-    assert [services.waiting_position(r) for r in regs] == [None, None, 1, 2, 3]
+    assert [queries.waiting_position(r) for r in regs] == [None, None, 1, 2, 3]
     db.session.refresh(slot)
     assert (slot.confirmed_count, slot.waiting_count, slot.seats_left) == (2, 3, 0)
     assert all(r.code and len(r.code) == 8 and set(r.code) <= set(services.CODE_ALPHABET) for r in regs)
@@ -161,7 +161,7 @@ def test_cancellation_promotes_the_first_waiting_person_who_is_notified(f, perso
     db.session.refresh(second)
     db.session.refresh(third)
     assert second.status == "confirmed" and third.status == "waiting"
-    assert services.waiting_position(third) == 1
+    assert queries.waiting_position(third) == 1
     assert not db.session.get(OpenRegistration, first.id).cancelled_late
     db.session.refresh(slot)
     assert (slot.confirmed_count, slot.waiting_count) == (1, 1)
@@ -183,7 +183,7 @@ def test_cancelling_a_waiting_registration_promotes_nobody(f, person_data):
     first, second, third = (_register(slot, f, person_data, n) for n in range(3))
     assert services.cancel(second, second.account) is None
     db.session.refresh(third)
-    assert services.waiting_position(third) == 1
+    assert queries.waiting_position(third) == 1
     db.session.refresh(slot)
     assert (slot.confirmed_count, slot.waiting_count) == (1, 1)
 
@@ -245,7 +245,7 @@ def test_check_in_refuses_what_is_not_a_confirmed_code_of_this_slot(f, person_da
     assert checked.checked_in_at == NOW
     with pytest.raises(UserInputError, match="already checked in"):
         services.check_in(slot, confirmed.code, staff)
-    assert services.slot_counts(slot) == {"confirmed": 1, "checked_in": 1, "waiting": 1, "cancelled": 1,
+    assert queries.slot_counts(slot) == {"confirmed": 1, "checked_in": 1, "waiting": 1, "cancelled": 1,
                                           "no_show": 0}
 
 
@@ -254,12 +254,12 @@ def test_no_shows_after_the_slot_ends(app, f, person_data):
     came, missed = _register(slot, f, person_data, 0), _register(slot, f, person_data, 1)
     services.check_in(slot, came.code, None)
     app.config["CLOCK_NOW"] = datetime(2026, 8, 10, 10, 59)
-    assert services.record_no_shows() == 0
+    assert jobs.record_no_shows() == 0
     app.config["CLOCK_NOW"] = datetime(2026, 8, 10, 11, 0)
-    assert services.record_no_shows() == 1
+    assert jobs.record_no_shows() == 1
     assert db.session.get(OpenRegistration, missed.id).status == "no_show"
     assert db.session.get(OpenRegistration, came.id).status == "confirmed"
-    assert services.record_no_shows() == 0
+    assert jobs.record_no_shows() == 0
     with pytest.raises(UserInputError, match="no-show"):
         services.check_in(slot, missed.code, None)
 
@@ -270,10 +270,10 @@ def test_reminders_the_day_before_only_once(app, f, person_data):
     slot = f.open_activity().slots[0]  # 10 August 09:30
     confirmed = _register(slot, f, person_data, 0)
     app.config["CLOCK_NOW"] = datetime(2026, 8, 8, 8, 0)
-    assert services.send_reminders() == 0
+    assert jobs.send_reminders() == 0
     app.config["CLOCK_NOW"] = datetime(2026, 8, 9, 8, 0)
-    assert services.send_reminders() == 1
-    assert services.send_reminders() == 0
+    assert jobs.send_reminders() == 1
+    assert jobs.send_reminders() == 0
     subjects = db.session.scalars(select(InboxMessage.subject).where(
         InboxMessage.account_id == confirmed.account_id)).all()
     assert sum(s.startswith("Reminder") or s.startswith("提醒") for s in subjects) == 1
@@ -293,7 +293,7 @@ def test_questionnaire_only_for_checked_in_visitors_once(f, person_data):
     services.submit_questionnaire(came, came.account, {"rating": 4, "suggestions": "多安排周末场次"})
     with pytest.raises(RuleViolation):
         services.submit_questionnaire(came, came.account, {"rating": 5})
-    assert services.questionnaire_stats(slot.activity) == {"answers": 1, "average": 4.0}
+    assert queries.questionnaire_stats(slot.activity) == {"answers": 1, "average": 4.0}
 
 
 def test_summary_only_after_the_activity(app, f):
@@ -317,13 +317,13 @@ def test_purge_blanks_personal_data_after_the_configured_days_keeping_counts(app
     slot = f.open_activity().slots[0]  # ends 10 August 11:00
     reg = _register(slot, f, person_data, 0, needs="轮椅")
     app.config["CLOCK_NOW"] = datetime(2026, 9, 9, 10, 0)
-    assert services.purge_personal_data() == 0
+    assert jobs.purge_personal_data() == 0
     app.config["CLOCK_NOW"] = datetime(2026, 9, 9, 11, 0)
-    assert services.purge_personal_data() == 1
+    assert jobs.purge_personal_data() == 1
     db.session.refresh(reg)
     assert (reg.name, reg.mobile, reg.id_last4, reg.needs) == ("", "", "", "")
     assert reg.status == "confirmed" and db.session.get(OpenSlot, slot.id).confirmed_count == 1
-    assert services.purge_personal_data() == 0
+    assert jobs.purge_personal_data() == 0
 
 
 def test_export_and_erasure(f, person_data):
@@ -347,7 +347,7 @@ def test_export_and_erasure(f, person_data):
 def test_calendar_files_carry_the_shanghai_zone(f, person_data):
     activity = f.open_activity()
     reg = _register(activity.slots[0], f, person_data)
-    for ics in (services.activity_ics(activity), services.registration_ics(reg)):
+    for ics in (calendar_files.activity_ics(activity), calendar_files.registration_ics(reg)):
         text = ics.decode()
         assert "BEGIN:VTIMEZONE" in text and "TZID:Asia/Shanghai" in text
         assert "DTSTART;TZID=Asia/Shanghai:20260810T093000" in text
@@ -355,7 +355,7 @@ def test_calendar_files_carry_the_shanghai_zone(f, person_data):
 
 
 def test_qr_png_encodes_a_png():
-    assert services.qr_png("ACDE3479").startswith(b"\x89PNG\r\n\x1a\n")
+    assert calendar_files.qr_png("ACDE3479").startswith(b"\x89PNG\r\n\x1a\n")
 
 
 def test_codes_are_unique_in_the_database(f, person_data):
