@@ -4,13 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import abort, jsonify, request
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..api.spec import api_get, int_arg, iso, list_params, page_of, param, register_schema
-from ..extensions import db
 from ..units.models import Unit
-from .models import OpenActivity
+from .models import ActivityKind, OpenActivity
+from .queries import public_activities, public_activity
 
 register_schema("OpenActivity", {
     "type": "object",
@@ -21,8 +19,9 @@ register_schema("OpenActivity", {
         "theme": {"type": "string"},
         "unit": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
                                                   "slug": {"type": "string"}}},
-        "type": {"type": "string", "enum": ["open_day", "open_week", "open_month"]},
-        "open_month": {"type": "boolean", "description": "An activity of the August 政府开放月."},
+        "type": {"type": "string", "enum": list(ActivityKind.values())},
+        "open_month": {"type": "boolean", "description": "An activity of the August 政府开放月: its first "
+                                                         "time slot starts in August."},
         "description": {"type": "string"},
         "place": {"type": "string"},
         "accessibility": {"type": "string"},
@@ -54,7 +53,7 @@ def serialize_activity(activity: OpenActivity) -> dict:
         "theme": activity.theme,
         "unit": {"id": activity.unit.id, "name": activity.unit.name, "slug": activity.unit.slug},
         "type": activity.kind,
-        "open_month": activity.is_open_month,
+        "open_month": activity.in_open_month,
         "description": activity.description,
         "place": activity.place,
         "accessibility": activity.accessibility,
@@ -71,11 +70,6 @@ def serialize_activity(activity: OpenActivity) -> dict:
     }
 
 
-def _query():
-    return (select(OpenActivity).where(OpenActivity.starts_at.is_not(None))
-            .options(selectinload(OpenActivity.slots)))
-
-
 @api_get("/open-days", summary="Government open activities (open days, weeks, August open month)",
          tag="open days", list_of="OpenActivity", params=list_params(
              param("unit", description="Unit slug."),
@@ -84,7 +78,7 @@ def _query():
              param("month", kind="integer", description="With year: activities starting in this month "
                                                         "(8 for the August open month).", minimum=1, maximum=12)))
 def open_days():
-    query = _query()
+    query = public_activities()
     if request.args.get("unit"):
         query = query.join(Unit, Unit.id == OpenActivity.unit_id).where(Unit.slug == request.args["unit"])
     year = int_arg("year", None, minimum=2000, maximum=2100)
@@ -102,7 +96,7 @@ def open_days():
          tag="open days", schema="OpenActivity",
          params=[param("activity_id", kind="integer", where="path", description="Activity id.")])
 def open_day(activity_id: int):
-    activity = db.session.scalar(_query().where(OpenActivity.id == activity_id))
+    activity = public_activity(activity_id)
     if activity is None:
         abort(404, description="No such open activity")
     return jsonify(serialize_activity(activity))

@@ -5,7 +5,7 @@ import click
 
 from ..database import commit
 from . import bp
-from .services import purge_personal_data, record_no_shows, send_reminders
+from .jobs import purge_personal_data, record_no_shows, send_reminders
 
 
 @bp.cli.command("no-shows")

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 from .. import clock
 from ..extensions import db
-from .models import OpenRegistration, QuestionnaireAnswer
+from .models import ActivityKind, OpenRegistration, QuestionnaireAnswer, RegistrationStatus
 from .services import (
     _new_code,
     add_slot,
@@ -36,7 +36,7 @@ def _registration(slot, account, n, status, **extra) -> OpenRegistration:
                                     status=status, name=account.name, mobile=f"1391234{n:04d}",
                                     code=_new_code(), confirmed_at=slot.starts_at - timedelta(days=3), **extra)
     db.session.add(registration)
-    if status in ("confirmed", "no_show"):
+    if status in (RegistrationStatus.confirmed, RegistrationStatus.no_show):
         slot.confirmed_count += 1
     db.session.flush()
     return registration
@@ -51,17 +51,17 @@ def seed(context) -> None:
 
     # August open month of the current year, several units.
     august = [
-        ("qingsong-sthj", "走进青松区生态环境监测站", "生态环境", "open_month", "青松区华青路 66 号 监测站大厅",
+        ("qingsong-sthj", "走进青松区生态环境监测站", "生态环境", ActivityKind.open_month, "青松区华青路 66 号 监测站大厅",
          "参观空气质量自动监测站和水质实验室，工作人员现场讲解监测数据的采集与发布，并设答疑和问卷调查环节。",
          [(datetime(year, 8, 8, 9, 30), datetime(year, 8, 8, 11, 0), 30),
           (datetime(year, 8, 8, 14, 0), datetime(year, 8, 8, 15, 30), 30)], False),
-        ("qingsong-fgw", "“一网通办”政务服务体验日", "营商环境", "open_month", "青松区行政服务中心 2 楼",
+        ("qingsong-fgw", "“一网通办”政务服务体验日", "营商环境", ActivityKind.open_month, "青松区行政服务中心 2 楼",
          "体验企业开办“一窗通”全流程，与窗口工作人员座谈，听取对优化营商环境的意见建议。",
          [(datetime(year, 8, 15, 9, 0), datetime(year, 8, 15, 11, 30), 40)], True),
-        ("yingxi", "盈溪街道社区事务受理服务中心开放日", "民生保障", "open_month", "青松区盈溪路 200 号",
+        ("yingxi", "盈溪街道社区事务受理服务中心开放日", "民生保障", ActivityKind.open_month, "青松区盈溪路 200 号",
          "参观社区事务受理服务中心、社区食堂和长者照护之家，现场答疑。",
          [(datetime(year, 8, 20, 9, 30), datetime(year, 8, 20, 11, 0), 25)], False),
-        ("songze", "松泽镇生活垃圾分类中转站开放日", "生态环境", "open_month", "青松区松泽镇沪青路 88 号中转站",
+        ("songze", "松泽镇生活垃圾分类中转站开放日", "生态环境", ActivityKind.open_month, "青松区松泽镇沪青路 88 号中转站",
          "实地了解湿垃圾就地处置和可回收物分拣流程，参与垃圾分类知识问答。",
          [(datetime(year, 8, 27, 14, 0), datetime(year, 8, 27, 16, 0), 20)], False),
     ]
@@ -74,7 +74,7 @@ def seed(context) -> None:
     # An upcoming open day (whatever today is): one small slot full, with a waiting list.
     day = today + timedelta(days=10)
     upcoming = _activity(staff["qingsong-ghzy"], units["qingsong-ghzy"],
-                         title="城市更新规划展示馆政府开放日", theme="城市更新", kind="open_day",
+                         title="城市更新规划展示馆政府开放日", theme="城市更新", kind=ActivityKind.open_day,
                          place="青松区城中东路 27 号 规划展示馆",
                          description="讲解老城区城市更新规划方案，设座谈环节听取居民意见。",
                          registration_opens_at=_at(today - timedelta(days=5), 9),
@@ -90,7 +90,7 @@ def seed(context) -> None:
     # A past open week with attendance, questionnaires and a published summary.
     start = today - timedelta(days=40)
     past = _activity(staff["qingsong-mz"], units["qingsong-mz"], title="养老服务综合体政府开放周",
-                     theme="民生保障", kind="open_week", place="青松区公园路 9 号 养老服务综合体",
+                     theme="民生保障", kind=ActivityKind.open_week, place="青松区公园路 9 号 养老服务综合体",
                      description="一周内每天开放，参观日间照料中心和助餐点，设问卷调查。",
                      registration_opens_at=_at(start - timedelta(days=14), 9),
                      registration_closes_at=_at(start - timedelta(days=1), 17))
@@ -101,7 +101,8 @@ def seed(context) -> None:
     for n, resident in enumerate(residents[:4]):
         slot = past_slots[n % len(past_slots)]
         attended = n < 3
-        registration = _registration(slot, resident, n, "confirmed" if attended else "no_show",
+        registration = _registration(slot, resident, n,
+                                     RegistrationStatus.confirmed if attended else RegistrationStatus.no_show,
                                      checked_in_at=slot.starts_at + timedelta(minutes=5) if attended else None)
         if attended:
             rating, text = answers[n]

@@ -10,22 +10,26 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
+from ..textutil import MOBILE_MESSAGE, normalize_mobile
 from .models import ActivityKind
 
-KIND_LABELS = {
-    ActivityKind.open_day.value: _l("Open day"),
-    ActivityKind.open_week.value: _l("Open week"),
-    ActivityKind.open_month.value: _l("Open month activity"),
-}
-STATUS_LABELS = {
-    "confirmed": _l("Confirmed"),
-    "waiting": _l("On the waiting list"),
-    "cancelled": _l("Cancelled"),
-    "no_show": _l("Did not come"),
-}
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def mainland_mobile(form, field) -> None:
+    """The one mainland-mobile check (``textutil.normalize_mobile``), its one message."""
+    if field.data and normalize_mobile(field.data) is None:
+        raise ValidationError(str(MOBILE_MESSAGE))
 
 
 class ActivityForm(FlaskForm):
@@ -33,7 +37,7 @@ class ActivityForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     theme = StringField(_l("Theme"), validators=[Optional(), Length(max=100)],
                         description=_l("e.g. 营商环境, 民生保障, 一网通办"))
-    kind = SelectField(_l("Type"), choices=list(KIND_LABELS.items()), validators=[DataRequired()])
+    kind = SelectField(_l("Type"), choices=ActivityKind.choices(), validators=[DataRequired()])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)],
                                 description=_l("What visitors will see and do: Q&A, symposium, "
                                                "experience, questionnaire."))
@@ -63,8 +67,7 @@ class RegistrationForm(FlaskForm):
     slot_id = RadioField(_l("Time slot"), coerce=int, validators=[InputRequired()])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=50)])
     mobile = StringField(_l("Mobile number"),
-                         validators=[DataRequired(), Regexp(r"^1[3-9]\d{9}$", message=_l(
-                             "Please enter a mainland mobile number of 11 digits starting with 1."))],
+                         validators=[DataRequired(), mainland_mobile],
                          render_kw={"inputmode": "numeric", "autocomplete": "tel"})
     id_last4 = StringField(_l("Last 4 characters of your ID number"),
                            validators=[DataRequired(), Regexp(r"^[0-9]{3}[0-9Xx]$", message=_l(
@@ -79,7 +82,7 @@ class RegistrationForm(FlaskForm):
 
     def __init__(self, *args, activity=None, slots=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.slot_id.choices = [(s.id, f"{s.starts_at:%Y-%m-%d %H:%M}–{s.ends_at:%H:%M}") for s in slots]
+        self.slot_id.choices = [(s.id, s.label) for s in slots]
         if activity is not None and not activity.id_check_required:
             del self.id_last4
 

@@ -1,31 +1,56 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, text
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    and_,
+    extract,
+    text,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
+from ..enums import LabeledEnum
 from ..extensions import Model, db
 
 
-class ActivityKind(str, enum.Enum):
-    open_day = "open_day"
-    open_week = "open_week"
-    open_month = "open_month"
+class ActivityKind(LabeledEnum):
+    """The format a unit gives its activity (活动类型). Whether it belongs to the August open month
+    is decided by its date (``OpenActivity.in_open_month``), not by this type."""
+
+    open_day = "open_day", _l("Open day")
+    open_week = "open_week", _l("Open week")
+    open_month = "open_month", _l("Open month activity")
 
 
-class RegistrationStatus(str, enum.Enum):
-    confirmed = "confirmed"
-    waiting = "waiting"
-    cancelled = "cancelled"
-    no_show = "no_show"
+class RegistrationStatus(LabeledEnum):
+    confirmed = "confirmed", _l("Confirmed")
+    waiting = "waiting", _l("On the waiting list")
+    cancelled = "cancelled", _l("Cancelled")
+    no_show = "no_show", _l("Did not come")
 
 
 # Statuses that hold a place (a seat or a waiting-list number): one per account and slot.
-ACTIVE_STATUSES = ("confirmed", "waiting")
+ACTIVE_STATUSES = (RegistrationStatus.confirmed, RegistrationStatus.waiting)
 _ACTIVE_SQL = "status IN ('confirmed', 'waiting')"
+
+# The government open month (政府开放月) is August of each year.
+OPEN_MONTH = 8
+
+
+def open_month_bounds(year: int) -> tuple[datetime, datetime]:
+    """[start, end) of the August open month of ``year``."""
+    return datetime(year, OPEN_MONTH, 1), datetime(year, OPEN_MONTH + 1, 1)
 
 
 class OpenActivity(Model):
@@ -69,10 +94,31 @@ class OpenActivity(Model):
     def registration_open(self, now: datetime) -> bool:
         return self.registration_opens_at <= now < self.registration_closes_at
 
+    # An activity belongs to the August 政府开放月 of year Y when its first time slot starts in
+    # August of Y, whatever type (开放日 / 开放周 / 开放月活动) its unit gave it: the badge, the API's
+    # ``open_month`` field and the /open-month/<Y> page all use this one definition.
+    @hybrid_property
+    def in_open_month(self) -> bool:
+        """An activity of the August 政府开放月 (its first time slot starts in August)."""
+        if self.starts_at is None:
+            return False
+        start, end = open_month_bounds(self.starts_at.year)
+        return start <= self.starts_at < end
+
+    @in_open_month.inplace.expression
+    @classmethod
+    def _in_open_month_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.starts_at.is_not(None), extract("month", cls.starts_at) == OPEN_MONTH)
+
+    @classmethod
+    def in_open_month_of(cls, year: int) -> ColumnElement[bool]:
+        """SQL: the activity belongs to the open month of ``year`` (a range on the indexed start)."""
+        start, end = open_month_bounds(year)
+        return and_(cls.starts_at >= start, cls.starts_at < end)
+
     @property
-    def is_open_month(self) -> bool:
-        """An activity of the August 政府开放月."""
-        return self.starts_at is not None and self.starts_at.month == 8
+    def kind_label(self) -> str:
+        return ActivityKind.label_of(self.kind)
 
     @property
     def summary_published(self) -> bool:
@@ -113,6 +159,11 @@ class OpenSlot(Model):
     def seats_left(self) -> int:
         return max(self.capacity - self.confirmed_count, 0)
 
+    @property
+    def label(self) -> str:
+        """2026-08-10 09:30–11:00"""
+        return f"{self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
+
     def has_ended(self, now: datetime) -> bool:
         return self.ends_at <= now
 
@@ -120,6 +171,7 @@ class OpenSlot(Model):
         return self.activity.registration_open(now) and now < self.starts_at
 
     def cancel_cutoff(self) -> datetime:
+        """Cancelling after this moment is still accepted but recorded as late."""
         return self.starts_at - timedelta(hours=self.activity.cancel_cutoff_hours)
 
 
@@ -169,6 +221,34 @@ class OpenRegistration(Model):
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
+    @property
+    def status_label(self) -> str:
+        return RegistrationStatus.label_of(self.status)
+
+    def can_cancel(self, now: datetime) -> bool:
+        """The resident or the unit may cancel: the registration still holds a place, the visitor
+        is not inside (the seat would be given twice) and the slot has not started."""
+        return self.is_active and self.checked_in_at is None and now < self.slot.starts_at
+
+    def cancel_is_late(self, now: datetime) -> bool:
+        """A cancellation now is recorded as late: a confirmed seat given back after the cut-off
+        (exactly at the cut-off is still on time). A waiting place is never late."""
+        return self.status == RegistrationStatus.confirmed and now > self.slot.cancel_cutoff()
+
+    def status_at(self, now: datetime) -> RegistrationStatus:
+        """The status to show at ``now``: a confirmed visitor not checked in once the slot has
+        ended did not come, even before the scheduled job records it (pages never write)."""
+        status = RegistrationStatus(self.status)
+        if (status == RegistrationStatus.confirmed and self.checked_in_at is None
+                and self.slot.has_ended(now)):
+            return RegistrationStatus.no_show
+        return status
+
+    @property
+    def can_answer_questionnaire(self) -> bool:
+        """Only visitors who were checked in answer the questionnaire."""
+        return self.checked_in_at is not None and self.status == RegistrationStatus.confirmed
+
 
 class QuestionnaireAnswer(Model):
     """An attendee's answer to the questionnaire after the activity (问卷)."""
@@ -198,4 +278,6 @@ class SummaryItem(Model):
 
     @property
     def owner_unit_id(self) -> int:
-        return db.session.get(OpenActivity, self.activity_id).unit_id
+        activity = db.session.get(OpenActivity, self.activity_id)
+        assert activity is not None  # the foreign key guarantees it
+        return activity.unit_id

@@ -1,21 +1,17 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from .. import clock
-from ..auth.access import ensure_unit_access, get_for_unit, staff_required
+from ..auth.access import ensure_unit_access, get_for_unit, staff_required, unit_choices
 from ..database import commit
-from ..errors import DomainError, RuleViolation, UserInputError, apply_to_form, form_status
+from ..errors import DomainError, apply_to_form, form_status, refuse
 from ..extensions import db
 from ..sections import section
 from ..security import form_view
-from ..units.models import units_in_order
 from . import bp
+from .calendar_files import activity_ics, qr_png, registration_ics
 from .forms import (
-    KIND_LABELS,
-    STATUS_LABELS,
     ActivityForm,
     CheckInForm,
     QuestionnaireForm,
@@ -24,45 +20,48 @@ from .forms import (
     SummaryForm,
     SummaryItemForm,
 )
-from .models import OpenActivity, OpenRegistration, OpenSlot, QuestionnaireAnswer
-from .services import (
-    activity_ics,
-    add_slot,
-    add_summary_item,
-    can_answer_questionnaire,
-    cancel,
-    check_in,
+from .models import OpenActivity, OpenRegistration, OpenSlot, RegistrationStatus
+from .queries import (
     collected_suggestions,
-    create_activity,
+    has_answered,
     my_registrations,
     open_month_activities,
     past_activities,
-    publish_summary,
-    qr_png,
+    public_activity,
     questionnaire_stats,
-    record_no_shows,
-    register,
-    registration_ics,
+    registrations_for,
     seats_left,
     slot_counts,
-    submit_questionnaire,
+    slot_registrations,
+    staff_activities,
+    staff_recent_activities,
     upcoming_activities,
-    update_activity,
     waiting_position,
+)
+from .services import (
+    add_slot,
+    add_summary_item,
+    cancel,
+    check_in,
+    create_activity,
+    publish_summary,
+    register,
+    submit_questionnaire,
+    update_activity,
 )
 
 PER_PAGE = 10
 
 
 @bp.app_context_processor
-def inject_open_day_labels():
-    return {"open_day_kind_labels": KIND_LABELS, "open_day_status_labels": STATUS_LABELS}
+def inject_registration_status():
+    """Templates compare with the enum members, never with string literals."""
+    return {"RegistrationStatus": RegistrationStatus}
 
 
 def _activity_or_404(activity_id: int) -> OpenActivity:
-    activity = db.session.scalar(select(OpenActivity).where(OpenActivity.id == activity_id)
-                                 .options(selectinload(OpenActivity.slots)))
-    if activity is None or activity.starts_at is None:
+    activity = public_activity(activity_id)
+    if activity is None:
         abort(404)
     return activity
 
@@ -99,7 +98,7 @@ def detail(activity_id: int):
                 apply_to_form(form, error)
             else:
                 commit()
-                if registration.status == "confirmed":
+                if registration.status == RegistrationStatus.confirmed:
                     flash(_("You are registered. Your check-in code is %(code)s.", code=registration.code),
                           "success")
                 else:
@@ -109,11 +108,7 @@ def detail(activity_id: int):
     elif form is not None and current_user.is_authenticated:
         form.name.data = form.name.data or current_user.name
         form.mobile.data = form.mobile.data or current_user.mobile
-    mine = []
-    if current_user.is_authenticated:
-        mine = db.session.scalars(select(OpenRegistration).where(
-            OpenRegistration.activity_id == activity.id, OpenRegistration.account_id == current_user.id)
-            .order_by(OpenRegistration.id)).all()
+    mine = registrations_for(activity, current_user) if current_user.is_authenticated else []
     stats = questionnaire_stats(activity) if activity.summary_published else None
     return render_template("open_days/detail.html", activity=activity, form=form, now=now, mine=mine,
                            stats=stats), form_status()
@@ -151,18 +146,16 @@ def _own_registration(registration_id: int) -> OpenRegistration:
 @login_required
 def my_registration(registration_id: int):
     registration = _own_registration(registration_id)
-    answered = db.session.scalar(select(QuestionnaireAnswer.id).where(
-        QuestionnaireAnswer.registration_id == registration.id)) is not None
     return render_template("open_days/my_registration.html", registration=registration, now=clock.now(),
-                           position=waiting_position(registration), answered=answered,
-                           can_answer=can_answer_questionnaire(registration))
+                           position=waiting_position(registration), answered=has_answered(registration),
+                           can_answer=registration.can_answer_questionnaire)
 
 
 @bp.route("/me/open-days/<int:registration_id>/qr.png")
 @login_required
 def my_qr(registration_id: int):
     registration = _own_registration(registration_id)
-    if registration.status != "confirmed":
+    if registration.status != RegistrationStatus.confirmed or registration.code is None:
         abort(404)
     return Response(qr_png(registration.code), mimetype="image/png",
                     headers={"Cache-Control": "private, no-store"})
@@ -181,14 +174,14 @@ def my_calendar(registration_id: int):
 @login_required
 def my_cancel(registration_id: int):
     registration = _own_registration(registration_id)
+    back = url_for("open_days.my_registration", registration_id=registration_id)
     try:
         cancel(registration, current_user._get_current_object())
-    except RuleViolation as error:
-        flash(error.message, "warning")
-    else:
-        commit()
-        flash(_("Your registration is cancelled."), "success")
-    return redirect(url_for("open_days.my_registration", registration_id=registration_id))
+    except DomainError as error:
+        return refuse(error, back)
+    commit()
+    flash(_("Your registration is cancelled."), "success")
+    return redirect(back)
 
 
 @bp.route("/me/open-days/<int:registration_id>/questionnaire", methods=["GET", "POST"])
@@ -206,27 +199,17 @@ def questionnaire(registration_id: int):
             commit()
             flash(_("Thank you for your answers."), "success")
             return redirect(url_for("open_days.my_registration", registration_id=registration.id))
-    elif request.method == "GET" and not can_answer_questionnaire(registration):
+    elif request.method == "GET" and not registration.can_answer_questionnaire:
         form.form_errors.append(_("Only visitors who were checked in can answer the questionnaire."))
     return render_template("open_days/questionnaire.html", form=form, registration=registration), form_status()
 
 
 # --- staff ------------------------------------------------------------------------------------
 
-def _unit_choices() -> list[tuple[int, str]]:
-    if current_user.role == "admin":
-        return [(u.id, u.name) for u in db.session.scalars(units_in_order())]
-    return [(current_user.unit.id, current_user.unit.name)]
-
-
 @bp.route("/staff/open-days")
 @staff_required
 def staff_list():
-    query = select(OpenActivity).options(selectinload(OpenActivity.slots)) \
-        .order_by(OpenActivity.created_at.desc(), OpenActivity.id.desc())
-    if current_user.role != "admin":
-        query = query.where(OpenActivity.unit_id == current_user.unit_id)
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=20, error_out=False)
+    page = db.paginate(staff_activities(), page=request.args.get("page", 1, type=int), per_page=20, error_out=False)
     return render_template("open_days/staff_list.html", page=page)
 
 
@@ -235,12 +218,12 @@ def staff_list():
 @form_view
 def staff_create():
     form = ActivityForm()
-    form.unit_id.choices = _unit_choices()
+    form.unit_id.choices = unit_choices()
     if form.validate_on_submit():
         ensure_unit_access(form.unit_id.data)
         try:
             activity = create_activity(current_user, form.data)
-        except UserInputError as error:
+        except DomainError as error:
             apply_to_form(form, error)
         else:
             commit()
@@ -259,7 +242,7 @@ def staff_edit(activity_id: int):
     if form.validate_on_submit():
         try:
             update_activity(current_user, activity, form.data)
-        except UserInputError as error:
+        except DomainError as error:
             apply_to_form(form, error)
         else:
             commit()
@@ -278,7 +261,7 @@ def staff_activity(activity_id: int):
     if form.validate_on_submit():
         try:
             add_slot(current_user, activity, form.data)
-        except UserInputError as error:
+        except DomainError as error:
             apply_to_form(form, error)
         else:
             commit()
@@ -292,41 +275,38 @@ def staff_activity(activity_id: int):
 @staff_required
 @form_view
 def staff_slot(slot_id: int):
-    """Registrations of a slot and the check-in desk."""
+    """Registrations of a slot and the check-in desk. Once the slot has ended, visitors not checked
+    in are shown as no-shows; the scheduled job (`open-days no-shows`) records them."""
     slot = get_for_unit(OpenSlot, slot_id)
-    if request.method == "GET" and slot.has_ended(clock.now()) and slot.no_shows_recorded_at is None:
-        record_no_shows(slot)
-        commit()
     form = CheckInForm()
     checked = None
     if form.validate_on_submit():
         try:
             checked = check_in(slot, form.code.data, current_user)
-        except UserInputError as error:
+        except DomainError as error:
             apply_to_form(form, error)
         else:
             commit()
             flash(_("Checked in: %(name)s (%(code)s).", name=checked.name, code=checked.code), "success")
             return redirect(url_for("open_days.staff_slot", slot_id=slot.id))
-    registrations = db.session.scalars(
-        select(OpenRegistration).where(OpenRegistration.slot_id == slot.id)
-        .order_by(OpenRegistration.status != "confirmed", OpenRegistration.queue_no, OpenRegistration.id)).all()
+    now = clock.now()
     return render_template("open_days/staff_slot.html", slot=slot, activity=slot.activity, form=form,
-                           counts=slot_counts(slot), registrations=registrations, now=clock.now()), form_status()
+                           counts=slot_counts(slot, now), registrations=slot_registrations(slot),
+                           now=now), form_status()
 
 
 @bp.route("/staff/open-days/registrations/<int:registration_id>/cancel", methods=["POST"])
 @staff_required
 def staff_cancel(registration_id: int):
     registration = get_for_unit(OpenRegistration, registration_id)
+    back = url_for("open_days.staff_slot", slot_id=registration.slot_id)
     try:
-        cancel(registration, current_user, by_staff=True)
-    except RuleViolation as error:
-        flash(error.message, "warning")
-    else:
-        commit()
-        flash(_("Registration cancelled."), "success")
-    return redirect(url_for("open_days.staff_slot", slot_id=registration.slot_id))
+        cancel(registration, current_user._get_current_object(), by_staff=True)
+    except DomainError as error:
+        return refuse(error, back)
+    commit()
+    flash(_("Registration cancelled."), "success")
+    return redirect(back)
 
 
 @bp.route("/staff/open-days/<int:activity_id>/summary", methods=["GET", "POST"])
@@ -377,9 +357,4 @@ def me_section(account):
 
 @section("staff", "open_days/_staff_section.html", order=40)
 def staff_section(account):
-    query = select(OpenActivity).options(selectinload(OpenActivity.slots)) \
-        .order_by(OpenActivity.starts_at.desc().nulls_last(), OpenActivity.id.desc()).limit(10)
-    if account.role != "admin":
-        query = query.where(OpenActivity.unit_id == account.unit_id)
-    activities = db.session.scalars(query).all()
-    return {"open_day_staff_activities": activities}
+    return {"open_day_staff_activities": staff_recent_activities(account)}

@@ -95,7 +95,7 @@ def dashboard_xlsx(overview: Overview) -> bytes:
 def report_xlsx(report: YearlyReport) -> bytes:
     from ..catalogue.lifecycle import status_label
     from ..meetings.services import PHASE_LABELS, TYPE_LABELS
-    from ..open_days.forms import KIND_LABELS
+    from ..open_days.models import ActivityKind
 
     book, bold = _workbook()
     figures: UnitCompliance = report.figures
@@ -122,7 +122,7 @@ def report_xlsx(report: YearlyReport) -> bytes:
              str(PHASE_LABELS.get(m.phase(report.overview.now), ""))] for m in report.meetings), bold)
     _sheet(book.create_sheet(), _("Open activities"),
            [_("Activity"), _("Type"), _("Starts"), _("Seats"), _("Confirmed"), _("Waiting list")],
-           ([a.title, str(KIND_LABELS.get(a.kind, a.kind)), a.starts_at, sum(s.capacity for s in a.slots),
+           ([a.title, ActivityKind.label_of(a.kind) or a.kind, a.starts_at, sum(s.capacity for s in a.slots),
              sum(s.confirmed_count for s in a.slots), sum(s.waiting_count for s in a.slots)]
             for a in report.activities), bold)
     return _bytes(book)

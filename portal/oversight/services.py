@@ -17,8 +17,9 @@ What counts, for a year Y (every threshold is a setting, never a number here):
   the selection of representatives was published. Target ``TARGET_MEETINGS_DISTRICT`` for the
   district government (unit kind ``district_government``), ``TARGET_MEETINGS_UNIT`` for the others.
 - **open activities**: held in Y = the first time slot starts in Y and has started. Open days are the
-  activities of type 开放日 and 开放月活动 (an activity of the August open month is an open day);
-  open weeks are those of type 开放周. Met with at least ``TARGET_OPEN_DAYS`` open days **or** at
+  activities of type 开放日 and 开放月活动, open weeks those of type 开放周 (the type is the format;
+  whether an activity is part of the August open month is its date, ``OpenActivity.in_open_month``,
+  and does not change how it counts). Met with at least ``TARGET_OPEN_DAYS`` open days **or** at
   least ``TARGET_OPEN_WEEKS`` open weeks.
 
 Meetings and open activities are "in progress" until the year is over; the feedback target is in
@@ -404,10 +405,10 @@ def compliance(year: int, unit_ids: Iterable[int] | None = None, *, objects: boo
         opened = result[row.unit_id].open_days
         if row.starts_at > now:
             opened.scheduled += 1
-        elif row.kind in OPEN_DAY_KINDS:
-            opened.open_days += 1
         elif row.kind in OPEN_WEEK_KINDS:
             opened.open_weeks += 1
+        else:
+            opened.open_days += 1
     return Overview(year, now, list(result.values()), catalogues, consultations, meetings, activities)
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from portal.accounts.models import Account
 from portal.extensions import db
 from portal.open_days.models import OpenRegistration, OpenSlot
-from portal.open_days.services import register, waiting_position
+from portal.open_days.queries import waiting_position
+from portal.open_days.services import register
 
 CLIENTS = 200
 SEATS = 20

@@ -1,10 +1,12 @@
-from datetime import datetime
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, func, select
 
+from portal.audit.models import AuditEntry
 from portal.extensions import db
 from portal.notifications.models import InboxMessage, OutboxEmail
-from portal.open_days import services
+from portal.open_days import jobs, queries, services
 from portal.open_days.models import OpenActivity, OpenRegistration, OpenSlot
 from tests.querycount import count_queries
 
@@ -77,7 +79,7 @@ def test_full_journey_wait_list_promotion_code_and_check_in(client, login, f):
     page = client.get(f"/staff/open-days/slots/{slot.id}").get_data(as_text=True)
     assert "李四" in page
     db.session.expire_all()
-    assert services.slot_counts(slot)["checked_in"] == 1
+    assert queries.slot_counts(slot)["checked_in"] == 1
 
 def test_staff_of_another_unit_get_403(client, login, f, person_data):
     activity = f.open_activity()
@@ -249,16 +251,60 @@ def test_home_staff_and_me_sections(client, login, f, person_data):
     html = client.get("/staff").get_data(as_text=True)
     assert "首页上的开放日" in html and f"/staff/open-days/{activity.id}" in html
 
-def test_staff_slot_page_records_no_shows_after_the_end(client, login, app, f, person_data):
-    activity = f.open_activity()
+@contextmanager
+def _writes():
+    """The INSERT, UPDATE and DELETE statements sent to the database inside the block."""
+    seen: list[str] = []
+
+    def listen(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+
+
+def test_staff_slot_page_shows_no_shows_after_the_end_without_writing(client, login, app, f, person_data):
+    activity = f.open_activity(slots=[(datetime(2026, 8, 10, 9), datetime(2026, 8, 10, 11), 5)])
+    slot = activity.slots[0]
     staff = f.staff(activity.unit)
-    reg = services.register(activity.slots[0], f.resident(), person_data())
+    came = services.register(slot, f.resident(), person_data(0))
+    absent = services.register(slot, f.resident(), person_data(1))
+    services.check_in(slot, came.code, staff)
     db.session.commit()
     app.config["CLOCK_NOW"] = datetime(2026, 8, 10, 12, 0)
     login(staff)
-    assert client.get(f"/staff/open-days/slots/{activity.slots[0].id}").status_code == 200
+    audit_before = db.session.scalar(select(func.count(AuditEntry.id)))
+    with _writes() as writes:
+        html = client.get(f"/staff/open-days/slots/{slot.id}").get_data(as_text=True)
+    assert writes == []
     db.session.expire_all()
-    assert db.session.get(OpenRegistration, reg.id).status == "no_show"
+    assert db.session.scalar(select(func.count(AuditEntry.id))) == audit_before
+    assert db.session.get(OpenRegistration, absent.id).status == "confirmed"
+    assert db.session.get(OpenSlot, slot.id).no_shows_recorded_at is None
+    # ...but the page shows what the scheduled job will record.
+    assert "未到场" in html
+    start = html.index('id="slot-counts"')
+    counts = html[start:html.index("</ul>", start)]
+    assert "<strong>1</strong> / 5" in counts and "未到场: <strong>1</strong>" in counts
+    assert jobs.record_no_shows() == 1
+    assert db.session.get(OpenRegistration, absent.id).status == "no_show"
+
+
+def test_staff_slot_page_before_the_end_shows_confirmed_visitors(client, login, app, f, person_data):
+    activity = f.open_activity(slots=[(datetime(2026, 8, 10, 9), datetime(2026, 8, 10, 11), 5)])
+    slot = activity.slots[0]
+    staff = f.staff(activity.unit)
+    services.register(slot, f.resident(), person_data(0))
+    db.session.commit()
+    app.config["CLOCK_NOW"] = datetime(2026, 8, 10, 10, 59, 59)  # one second before the end
+    login(staff)
+    html = client.get(f"/staff/open-days/slots/{slot.id}").get_data(as_text=True)
+    assert "未到场" not in html
+
 
 def test_staff_cancel_promotes_and_notifies(client, login, f, person_data):
     activity = f.open_activity(slots=[(datetime(2026, 8, 10, 9), datetime(2026, 8, 10, 11), 1)])
@@ -302,3 +348,107 @@ def test_activity_calendar_route(client, f):
     response = client.get(f"/open-days/{activity.id}.ics")
     assert response.mimetype == "text/calendar"
     assert b"BEGIN:VEVENT" in response.data and b"BEGIN:VTIMEZONE" in response.data
+
+
+# --- the cancellation cut-off through the pages (issue 15, boundaries) ----------------------------
+
+SLOT = (datetime(2026, 8, 10, 9), datetime(2026, 8, 10, 11), 5)  # cut-off: 9 August 09:00
+CUTOFF = datetime(2026, 8, 9, 9, 0)
+ONE_SECOND = timedelta(seconds=1)
+LATE_NOTE = "已过取消截止时间"
+
+
+def test_cancelling_exactly_at_the_cut_off_through_the_page_is_on_time(client, login, app, f, person_data):
+    activity = f.open_activity(slots=[SLOT])
+    reg = services.register(activity.slots[0], f.resident(), person_data())
+    db.session.commit()
+    login(reg.account)
+    app.config["CLOCK_NOW"] = CUTOFF
+    page = client.get(f"/me/open-days/{reg.id}").get_data(as_text=True)
+    assert f"/me/open-days/{reg.id}/cancel" in page and LATE_NOTE not in page
+    response = client.post(f"/me/open-days/{reg.id}/cancel", follow_redirects=True)
+    assert "您的报名已取消。" in response.get_data(as_text=True)
+    db.session.expire_all()
+    cancelled = db.session.get(OpenRegistration, reg.id)
+    assert cancelled.status == "cancelled" and not cancelled.cancelled_late
+
+
+def test_one_second_after_the_cut_off_the_page_warns_and_records_it_late(client, login, app, f, person_data):
+    activity = f.open_activity(slots=[SLOT])
+    reg = services.register(activity.slots[0], f.resident(), person_data())
+    db.session.commit()
+    login(reg.account)
+    app.config["CLOCK_NOW"] = CUTOFF + ONE_SECOND
+    page = client.get(f"/me/open-days/{reg.id}").get_data(as_text=True)
+    assert f"/me/open-days/{reg.id}/cancel" in page and LATE_NOTE in page
+    assert client.post(f"/me/open-days/{reg.id}/cancel").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(OpenRegistration, reg.id).cancelled_late
+
+
+def test_once_the_slot_starts_cancelling_is_refused_and_nothing_changes(client, login, app, f, person_data):
+    activity = f.open_activity(slots=[SLOT])
+    slot = activity.slots[0]
+    reg = services.register(slot, f.resident(), person_data())
+    staff = f.staff(activity.unit)
+    db.session.commit()
+    audit_before = db.session.scalar(select(func.count(AuditEntry.id)))
+    app.config["CLOCK_NOW"] = slot.starts_at
+    login(reg.account)
+    page = client.get(f"/me/open-days/{reg.id}").get_data(as_text=True)
+    assert f"/me/open-days/{reg.id}/cancel" not in page
+    response = client.post(f"/me/open-days/{reg.id}/cancel", follow_redirects=True)
+    assert "场次已开始：不能取消报名。" in response.get_data(as_text=True)
+    login(staff)
+    page = client.get(f"/staff/open-days/slots/{slot.id}").get_data(as_text=True)
+    assert f"/staff/open-days/registrations/{reg.id}/cancel" not in page
+    response = client.post(f"/staff/open-days/registrations/{reg.id}/cancel", follow_redirects=True)
+    assert response.status_code == 200 and "场次已开始：不能取消报名。" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(OpenRegistration, reg.id).status == "confirmed"
+    assert db.session.get(OpenSlot, slot.id).confirmed_count == 1
+    assert db.session.scalar(select(func.count(AuditEntry.id))) == audit_before
+
+
+def test_a_cancellation_through_the_page_writes_its_audit_entry(client, login, app, f, person_data):
+    activity = f.open_activity(slots=[SLOT])
+    reg = services.register(activity.slots[0], f.resident(), person_data())
+    db.session.commit()
+    login(reg.account)
+    assert client.post(f"/me/open-days/{reg.id}/cancel").status_code == 302
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "open_day.cancel"))
+    assert (entry.object_id, entry.actor_id, entry.after["status"]) == (reg.id, reg.account_id, "cancelled")
+
+
+# --- one mobile check, unit scoping -------------------------------------------------------------
+
+def test_the_mobile_number_is_read_as_everywhere_else(client, login, f):
+    activity = f.open_activity()
+    resident = f.resident()
+    db.session.commit()
+    login(resident)
+    response = client.post(f"/open-days/{activity.id}", data={
+        **FORM, "mobile": "1391234567", "slot_id": activity.slots[0].id})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "请输入 11 位大陆手机号。" in html and 'value="1391234567"' in html
+    response = client.post(f"/open-days/{activity.id}", data={
+        **FORM, "mobile": "+86 139-1234-5678", "slot_id": activity.slots[0].id})
+    assert response.status_code == 302
+    assert db.session.scalar(select(OpenRegistration.mobile)) == "13912345678"
+
+
+def test_staff_list_their_units_activities_admins_every_units(client, login, f):
+    mine = f.open_activity(title="本单位的活动")
+    theirs = f.open_activity(title="其他单位的活动")
+    staff, admin = f.staff(mine.unit), f.admin()
+    db.session.commit()
+    login(staff)
+    html = client.get("/staff/open-days").get_data(as_text=True)
+    assert "本单位的活动" in html and "其他单位的活动" not in html
+    form = client.get("/staff/open-days/new").get_data(as_text=True)
+    assert mine.unit.name in form and theirs.unit.name not in form
+    login(admin)
+    html = client.get("/staff/open-days").get_data(as_text=True)
+    assert "本单位的活动" in html and "其他单位的活动" in html
+    form = client.get("/staff/open-days/new").get_data(as_text=True)
+    assert mine.unit.name in form and theirs.unit.name in form

@@ -1,14 +1,22 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from portal.audit.models import AuditEntry
 from portal.errors import RuleViolation, UserInputError
 from portal.extensions import db
 from portal.notifications.models import InboxMessage, OutboxEmail
-from portal.open_days import services
-from portal.open_days.models import OpenRegistration, OpenSlot
+from portal.open_days import calendar_files, jobs, queries, services
+from portal.open_days.models import (
+    ActivityKind,
+    OpenActivity,
+    OpenRegistration,
+    OpenSlot,
+    QuestionnaireAnswer,
+    RegistrationStatus,
+)
 
 from .conftest import NOW
 
@@ -56,7 +64,7 @@ def test_activity_span_follows_its_slots(f):
                                       (datetime(2026, 8, 10, 9), datetime(2026, 8, 10, 10), 5)])
     assert activity.starts_at == datetime(2026, 8, 10, 9)
     assert activity.ends_at == datetime(2026, 8, 12, 10)
-    assert activity.is_open_month
+    assert activity.in_open_month
 
 
 # --- registration -------------------------------------------------------------------------------
@@ -66,7 +74,7 @@ def test_confirmed_while_seats_remain_then_waiting_list_in_order(f, person_data)
     regs = [_register(slot, f, person_data, n) for n in range(5)]
     assert [r.status for r in regs] == ["confirmed", "confirmed", "waiting", "waiting", "waiting"]
     assert [r.queue_no for r in regs[2:]] == [1, 2, 3]
-    assert [services.waiting_position(r) for r in regs] == [None, None, 1, 2, 3]
+    assert [queries.waiting_position(r) for r in regs] == [None, None, 1, 2, 3]
     db.session.refresh(slot)
     assert (slot.confirmed_count, slot.waiting_count, slot.seats_left) == (2, 3, 0)
     assert all(r.code and len(r.code) == 8 and set(r.code) <= set(services.CODE_ALPHABET) for r in regs)
@@ -161,7 +169,7 @@ def test_cancellation_promotes_the_first_waiting_person_who_is_notified(f, perso
     db.session.refresh(second)
     db.session.refresh(third)
     assert second.status == "confirmed" and third.status == "waiting"
-    assert services.waiting_position(third) == 1
+    assert queries.waiting_position(third) == 1
     assert not db.session.get(OpenRegistration, first.id).cancelled_late
     db.session.refresh(slot)
     assert (slot.confirmed_count, slot.waiting_count) == (1, 1)
@@ -183,7 +191,7 @@ def test_cancelling_a_waiting_registration_promotes_nobody(f, person_data):
     first, second, third = (_register(slot, f, person_data, n) for n in range(3))
     assert services.cancel(second, second.account) is None
     db.session.refresh(third)
-    assert services.waiting_position(third) == 1
+    assert queries.waiting_position(third) == 1
     db.session.refresh(slot)
     assert (slot.confirmed_count, slot.waiting_count) == (1, 1)
 
@@ -194,6 +202,58 @@ def test_late_cancellation_is_recorded_and_still_promotes(app, f, person_data):
     app.config["CLOCK_NOW"] = datetime(2026, 8, 9, 10, 0)  # 23 hours before, cut-off is 24
     assert services.cancel(first, first.account).id == second.id
     assert db.session.get(OpenRegistration, first.id).cancelled_late
+
+
+# A slot on 10 August 2026 09:00 with the default cut-off of 24 hours: 9 August 09:00.
+SLOT = (datetime(2026, 8, 10, 9), datetime(2026, 8, 10, 11), 5)
+CUTOFF = datetime(2026, 8, 9, 9, 0)
+ONE_SECOND = timedelta(seconds=1)
+
+
+@pytest.mark.parametrize(("now", "late"), [(CUTOFF - ONE_SECOND, False), (CUTOFF, False),
+                                           (CUTOFF + ONE_SECOND, True)])
+def test_cancelling_exactly_at_the_cut_off_is_on_time_one_second_after_is_late(app, f, person_data, now, late):
+    slot = f.open_activity(slots=[SLOT]).slots[0]
+    reg = _register(slot, f, person_data)
+    app.config["CLOCK_NOW"] = now
+    assert reg.can_cancel(now) and reg.cancel_is_late(now) == late
+    services.cancel(reg, reg.account)
+    cancelled = db.session.get(OpenRegistration, reg.id)
+    assert cancelled.status == "cancelled" and cancelled.cancelled_late == late
+
+
+def test_a_waiting_place_is_never_cancelled_late(app, f, person_data):
+    slot = f.open_activity(slots=[(datetime(2026, 8, 10, 9), datetime(2026, 8, 10, 11), 1)]).slots[0]
+    _register(slot, f, person_data, 0)
+    waiting = _register(slot, f, person_data, 1)
+    app.config["CLOCK_NOW"] = CUTOFF + ONE_SECOND
+    services.cancel(waiting, waiting.account)
+    assert not db.session.get(OpenRegistration, waiting.id).cancelled_late
+
+
+def test_cancelling_is_possible_until_the_slot_starts_and_refused_from_then(app, f, person_data):
+    slot = f.open_activity(slots=[SLOT]).slots[0]
+    before, at_start = _register(slot, f, person_data, 0), _register(slot, f, person_data, 1)
+    app.config["CLOCK_NOW"] = slot.starts_at - ONE_SECOND
+    assert before.can_cancel(slot.starts_at - ONE_SECOND)
+    services.cancel(before, before.account)
+    app.config["CLOCK_NOW"] = slot.starts_at
+    assert not at_start.can_cancel(slot.starts_at)
+    with pytest.raises(RuleViolation, match="already started"):
+        services.cancel(at_start, at_start.account)
+    assert db.session.get(OpenRegistration, at_start.id).status == "confirmed"
+
+
+def test_a_cancellation_writes_its_audit_entry(app, f, person_data):
+    slot = f.open_activity(slots=[SLOT]).slots[0]
+    reg = _register(slot, f, person_data)
+    app.config["CLOCK_NOW"] = CUTOFF + ONE_SECOND
+    services.cancel(reg, reg.account)
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "open_day.cancel")).all()
+    assert [(e.object_type, e.object_id, e.actor_id, e.unit_id) for e in entries] == \
+        [("open_registration", reg.id, reg.account_id, slot.activity.unit_id)]
+    assert entries[0].before == {"status": "confirmed"}
+    assert entries[0].after == {"status": "cancelled", "late": True, "by_staff": False, "promoted_id": None}
 
 
 def test_no_cancellation_once_the_slot_started_or_twice(app, f, person_data):
@@ -245,7 +305,7 @@ def test_check_in_refuses_what_is_not_a_confirmed_code_of_this_slot(f, person_da
     assert checked.checked_in_at == NOW
     with pytest.raises(UserInputError, match="already checked in"):
         services.check_in(slot, confirmed.code, staff)
-    assert services.slot_counts(slot) == {"confirmed": 1, "checked_in": 1, "waiting": 1, "cancelled": 1,
+    assert queries.slot_counts(slot) == {"confirmed": 1, "checked_in": 1, "waiting": 1, "cancelled": 1,
                                           "no_show": 0}
 
 
@@ -254,12 +314,12 @@ def test_no_shows_after_the_slot_ends(app, f, person_data):
     came, missed = _register(slot, f, person_data, 0), _register(slot, f, person_data, 1)
     services.check_in(slot, came.code, None)
     app.config["CLOCK_NOW"] = datetime(2026, 8, 10, 10, 59)
-    assert services.record_no_shows() == 0
+    assert jobs.record_no_shows() == 0
     app.config["CLOCK_NOW"] = datetime(2026, 8, 10, 11, 0)
-    assert services.record_no_shows() == 1
+    assert jobs.record_no_shows() == 1
     assert db.session.get(OpenRegistration, missed.id).status == "no_show"
     assert db.session.get(OpenRegistration, came.id).status == "confirmed"
-    assert services.record_no_shows() == 0
+    assert jobs.record_no_shows() == 0
     with pytest.raises(UserInputError, match="no-show"):
         services.check_in(slot, missed.code, None)
 
@@ -270,10 +330,10 @@ def test_reminders_the_day_before_only_once(app, f, person_data):
     slot = f.open_activity().slots[0]  # 10 August 09:30
     confirmed = _register(slot, f, person_data, 0)
     app.config["CLOCK_NOW"] = datetime(2026, 8, 8, 8, 0)
-    assert services.send_reminders() == 0
+    assert jobs.send_reminders() == 0
     app.config["CLOCK_NOW"] = datetime(2026, 8, 9, 8, 0)
-    assert services.send_reminders() == 1
-    assert services.send_reminders() == 0
+    assert jobs.send_reminders() == 1
+    assert jobs.send_reminders() == 0
     subjects = db.session.scalars(select(InboxMessage.subject).where(
         InboxMessage.account_id == confirmed.account_id)).all()
     assert sum(s.startswith("Reminder") or s.startswith("提醒") for s in subjects) == 1
@@ -293,7 +353,7 @@ def test_questionnaire_only_for_checked_in_visitors_once(f, person_data):
     services.submit_questionnaire(came, came.account, {"rating": 4, "suggestions": "多安排周末场次"})
     with pytest.raises(RuleViolation):
         services.submit_questionnaire(came, came.account, {"rating": 5})
-    assert services.questionnaire_stats(slot.activity) == {"answers": 1, "average": 4.0}
+    assert queries.questionnaire_stats(slot.activity) == {"answers": 1, "average": 4.0}
 
 
 def test_summary_only_after_the_activity(app, f):
@@ -317,13 +377,13 @@ def test_purge_blanks_personal_data_after_the_configured_days_keeping_counts(app
     slot = f.open_activity().slots[0]  # ends 10 August 11:00
     reg = _register(slot, f, person_data, 0, needs="轮椅")
     app.config["CLOCK_NOW"] = datetime(2026, 9, 9, 10, 0)
-    assert services.purge_personal_data() == 0
+    assert jobs.purge_personal_data() == 0
     app.config["CLOCK_NOW"] = datetime(2026, 9, 9, 11, 0)
-    assert services.purge_personal_data() == 1
+    assert jobs.purge_personal_data() == 1
     db.session.refresh(reg)
     assert (reg.name, reg.mobile, reg.id_last4, reg.needs) == ("", "", "", "")
     assert reg.status == "confirmed" and db.session.get(OpenSlot, slot.id).confirmed_count == 1
-    assert services.purge_personal_data() == 0
+    assert jobs.purge_personal_data() == 0
 
 
 def test_export_and_erasure(f, person_data):
@@ -347,7 +407,7 @@ def test_export_and_erasure(f, person_data):
 def test_calendar_files_carry_the_shanghai_zone(f, person_data):
     activity = f.open_activity()
     reg = _register(activity.slots[0], f, person_data)
-    for ics in (services.activity_ics(activity), services.registration_ics(reg)):
+    for ics in (calendar_files.activity_ics(activity), calendar_files.registration_ics(reg)):
         text = ics.decode()
         assert "BEGIN:VTIMEZONE" in text and "TZID:Asia/Shanghai" in text
         assert "DTSTART;TZID=Asia/Shanghai:20260810T093000" in text
@@ -355,7 +415,7 @@ def test_calendar_files_carry_the_shanghai_zone(f, person_data):
 
 
 def test_qr_png_encodes_a_png():
-    assert services.qr_png("ACDE3479").startswith(b"\x89PNG\r\n\x1a\n")
+    assert calendar_files.qr_png("ACDE3479").startswith(b"\x89PNG\r\n\x1a\n")
 
 
 def test_codes_are_unique_in_the_database(f, person_data):
@@ -366,3 +426,72 @@ def test_codes_are_unique_in_the_database(f, person_data):
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+# --- partial undo with a savepoint ----------------------------------------------------------------
+
+def test_a_parallel_duplicate_registration_gives_its_seat_back_and_keeps_the_session(
+        f, person_data, monkeypatch):
+    """The same account registering twice at the same moment: both pass the check, the unique
+    index refuses the second row, and the savepoint gives its seat back; the first stays."""
+    slot = f.open_activity(slots=[(datetime(2026, 8, 10, 9), datetime(2026, 8, 10, 11), 5)]).slots[0]
+    resident = f.resident()
+    first = services.register(slot, resident, person_data())
+    monkeypatch.setattr(services, "active_registration", lambda slot, account: None)
+    with pytest.raises(UserInputError, match="already registered"):
+        services.register(slot, resident, person_data())
+    db.session.refresh(slot)
+    assert slot.confirmed_count == 1
+    assert db.session.scalars(select(OpenRegistration.id)).all() == [first.id]
+    db.session.commit()  # the session is still usable: nothing was rolled back but the duplicate
+
+
+def test_a_registration_is_not_committed_by_its_savepoint(f, person_data):
+    """The savepoint stays inside the request's transaction (on SQLite too): rolling the request
+    back removes the registration and its seat."""
+    slot = f.open_activity(slots=[(datetime(2026, 8, 10, 9), datetime(2026, 8, 10, 11), 5)]).slots[0]
+    resident = f.resident()
+    db.session.commit()
+    services.register(slot, resident, person_data())
+    db.session.rollback()
+    assert db.session.scalar(select(OpenRegistration.id)) is None
+    assert db.session.get(OpenSlot, slot.id).confirmed_count == 0
+
+
+def test_a_questionnaire_answer_is_not_committed_by_its_savepoint(f, person_data):
+    slot = f.open_activity().slots[0]
+    reg = _register(slot, f, person_data)
+    services.check_in(slot, reg.code, f.staff())
+    db.session.commit()
+    services.submit_questionnaire(reg, reg.account, {"rating": 5})
+    db.session.rollback()
+    assert db.session.scalar(select(QuestionnaireAnswer.id)) is None
+
+
+# --- the August open month: one definition --------------------------------------------------------
+
+@pytest.mark.parametrize(("starts_at", "in_month"), [
+    (datetime(2026, 7, 31, 23, 59, 59), False), (datetime(2026, 8, 1, 0, 0), True),
+    (datetime(2026, 8, 31, 23, 59, 59), True), (datetime(2026, 9, 1, 0, 0), False)])
+def test_the_open_month_is_the_month_in_which_the_first_slot_starts(f, starts_at, in_month):
+    activity = f.open_activity(registration_opens_at=datetime(2026, 7, 1), registration_closes_at=datetime(2026, 7, 2),
+                               kind="open_week", slots=[(starts_at, starts_at + timedelta(days=3), 5)])
+    assert activity.in_open_month == in_month
+    in_sql = db.session.scalar(select(OpenActivity.id).where(OpenActivity.in_open_month))
+    assert (in_sql == activity.id) == in_month
+    of_year = db.session.scalar(select(OpenActivity.id).where(OpenActivity.in_open_month_of(2026)))
+    assert (of_year == activity.id) == in_month
+    assert db.session.scalar(select(OpenActivity.id).where(OpenActivity.in_open_month_of(2025))) is None
+
+
+def test_the_type_open_month_activity_does_not_decide_the_open_month(f):
+    october = f.open_activity(kind="open_month", registration_closes_at=datetime(2026, 9, 30),
+                              slots=[(datetime(2026, 10, 8, 9), datetime(2026, 10, 8, 11), 5)])
+    assert not october.in_open_month
+    assert october.kind_label == "Open month activity"
+
+
+def test_labels_come_with_the_enums():
+    assert RegistrationStatus.waiting.label == "On the waiting list"
+    assert RegistrationStatus.label_of("no_show") == "Did not come"
+    assert ActivityKind.choices()[1] == ("open_week", "Open week")

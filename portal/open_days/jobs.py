@@ -1,0 +1,86 @@
+"""Work driven by time, run by the scheduled jobs (`flask --app portal open-days no-shows | remind |
+purge`, daily from cron), never when somebody opens a page: recording no-shows, reminding visitors
+the day before, purging personal data after the activity. Each job flushes; the command commits."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from .. import clock
+from ..audit.services import record
+from ..extensions import db
+from ..notifications.services import notify
+from .models import OpenActivity, OpenRegistration, OpenSlot, RegistrationStatus
+from .services import PERSONAL_FIELDS, changed_rows, registrations_table
+
+
+def record_no_shows(slot: OpenSlot | None = None) -> int:
+    """Mark unchecked confirmed registrations of ended slots as no-shows; returns how many."""
+    now = clock.now()
+    query = select(OpenSlot).where(OpenSlot.ends_at <= now, OpenSlot.no_shows_recorded_at.is_(None))
+    if slot is not None:
+        query = query.where(OpenSlot.id == slot.id)
+    total = 0
+    for ended in db.session.scalars(query.options(selectinload(OpenSlot.activity))).all():
+        changed = changed_rows(db.session.execute(
+            update(registrations_table).where(registrations_table.c.slot_id == ended.id,
+                                              registrations_table.c.status == RegistrationStatus.confirmed,
+                                              registrations_table.c.checked_in_at.is_(None))
+            .values(status=RegistrationStatus.no_show)))
+        ended.no_shows_recorded_at = now
+        db.session.flush()
+        record(None, "open_day.no_shows", ended, unit_id=ended.activity.unit_id, after={"no_shows": changed})
+        total += changed
+    db.session.expire_all()  # the bulk UPDATEs bypassed the loaded registrations
+    return total
+
+
+def send_reminders() -> int:
+    """Remind confirmed visitors whose slot starts before the end of tomorrow; never twice."""
+    now = clock.now()
+    until = datetime.combine(clock.today() + timedelta(days=2), time.min)
+    due = db.session.scalars(
+        select(OpenRegistration).join(OpenSlot, OpenSlot.id == OpenRegistration.slot_id)
+        .where(OpenRegistration.status == RegistrationStatus.confirmed, OpenRegistration.reminded_at.is_(None),
+               OpenSlot.starts_at > now, OpenSlot.starts_at < until)
+        .options(selectinload(OpenRegistration.slot), selectinload(OpenRegistration.activity))
+        .order_by(OpenRegistration.id)).all()
+    sent = 0
+    for registration in due:
+        changed = changed_rows(db.session.execute(
+            update(registrations_table).where(registrations_table.c.id == registration.id,
+                                              registrations_table.c.reminded_at.is_(None))
+            .values(reminded_at=now)))
+        if changed != 1 or registration.account is None:
+            continue
+        activity = registration.activity
+        notify(registration.account, _("Reminder: %(title)s", title=activity.title),
+               _("Your visit is at %(when)s, %(place)s. Check-in code: %(code)s.",
+                 when=registration.slot.label, place=activity.place, code=registration.code),
+               link=f"/me/open-days/{registration.id}", kind="open_day")
+        sent += 1
+    return sent
+
+
+def purge_personal_data() -> int:
+    """Blank the personal data of registrations of activities ended more than
+    OPEN_DAY_PURGE_AFTER_DAYS days ago; statuses (and so every count) are kept."""
+    now = clock.now()
+    cutoff = now - timedelta(days=current_app.config["OPEN_DAY_PURGE_AFTER_DAYS"])
+    activities = db.session.scalars(select(OpenActivity).where(
+        OpenActivity.ends_at <= cutoff, OpenActivity.purged_at.is_(None))).all()
+    total = 0
+    for activity in activities:
+        changed = changed_rows(db.session.execute(
+            update(registrations_table).where(registrations_table.c.activity_id == activity.id)
+            .values(purged_at=now, **PERSONAL_FIELDS)))
+        activity.purged_at = now
+        db.session.flush()
+        record(None, "open_day.purge", activity, after={"registrations": changed})
+        total += changed
+    db.session.expire_all()  # the bulk UPDATEs bypassed the loaded registrations
+    return total
