@@ -5,6 +5,7 @@ from sqlalchemy import select, text
 
 from portal.errors import RuleViolation, UserInputError
 from portal.extensions import db
+from portal.meetings import identity
 from portal.meetings import services as svc
 from portal.meetings.models import MeetingApplication
 
@@ -70,7 +71,7 @@ def test_malformed_id_numbers_are_refused(app, f, open_meeting, number, fragment
     if len(number) == 18:
         number = number[:-1] + ric.calc_check_digit(number)
     with pytest.raises(UserInputError) as error:
-        svc.check_id_number(number, open_meeting.starts_at.date())
+        identity.check_id_number(number, open_meeting.starts_at.date())
     assert error.value.field == "id_number"
     assert fragment in error.value.message
 
@@ -79,9 +80,9 @@ def test_applicant_must_be_adult_on_the_meeting_day(app, f, open_meeting):
     meeting_day = open_meeting.starts_at.date()  # 2026-03-15
     turns_18_on_the_day = f.id_number(birth="20080315")
     turns_18_the_day_after = f.id_number(birth="20080316")
-    assert svc.check_id_number(turns_18_on_the_day, meeting_day) == turns_18_on_the_day
+    assert identity.check_id_number(turns_18_on_the_day, meeting_day) == turns_18_on_the_day
     with pytest.raises(UserInputError, match="18"):
-        svc.check_id_number(turns_18_the_day_after, meeting_day)
+        identity.check_id_number(turns_18_the_day_after, meeting_day)
 
 
 def test_second_application_of_the_same_account_is_refused(client, login, f, open_meeting):
@@ -132,9 +133,9 @@ def test_database_refuses_a_duplicate_even_when_the_checks_are_raced(app, f, ope
 
 def test_id_hash_is_keyed(app, f):
     number = f.id_number()
-    first = svc.id_hash(number)
+    first = identity.id_hash(number)
     app.config["ID_HASH_KEY"] = "another-key"
-    assert svc.id_hash(number) != first
+    assert identity.id_hash(number) != first
     import hashlib
 
     assert first != hashlib.sha256(number.encode()).hexdigest()

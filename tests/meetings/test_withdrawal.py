@@ -4,6 +4,7 @@ from sqlalchemy import select
 from portal.audit.models import AuditEntry
 from portal.errors import RuleViolation
 from portal.extensions import db
+from portal.meetings import selection as sel
 from portal.meetings import services as svc
 
 from .helpers import AFTER_CUTOFF, AFTER_MEETING, AFTER_SIGNUP, DURING_SIGNUP, inbox, set_now
@@ -18,10 +19,9 @@ def drawn(app, f):
         f.meeting_application(meeting)
     staff = f.staff(unit)
     set_now(app, AFTER_SIGNUP)
-    svc.announce_seed(staff, meeting, "draw-seed")
-    svc.run_lottery(staff, meeting)
+    sel.run_lottery(staff, meeting, "03 08 14 21 27 30 + 11", "cwl.gov.cn")
     db.session.commit()
-    apps = svc.applications_of(meeting)
+    apps = sel.applications_of(meeting)
     selected = sorted((a for a in apps if a.status == "selected"), key=lambda a: a.draw_rank)
     alternates = sorted((a for a in apps if a.status == "alternate"), key=lambda a: a.alternate_position)
     return {"meeting": meeting, "selected": selected, "alternates": alternates}
