@@ -116,8 +116,8 @@ def meeting_application(meeting_obj, account_obj: Account | None = None, **kw):
     """An application, written directly (bypassing the sign-up window) with a unique ID hash."""
     from datetime import datetime
 
-    from portal.meetings.models import MeetingApplication
     from portal.meetings.identity import id_hash
+    from portal.meetings.models import MeetingApplication
     from portal.meetings.services import issue_number
 
     account_obj = account_obj or resident()

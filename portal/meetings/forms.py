@@ -14,7 +14,14 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from .models import CATEGORIES, Adoption, ApplicationStatus, MeetingType, SeatCategory, SelectionMethod
+from .models import (
+    CATEGORIES,
+    Adoption,
+    ApplicationStatus,
+    MeetingType,
+    SeatCategory,
+    SelectionMethod,
+)
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 

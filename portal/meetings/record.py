@@ -10,7 +10,13 @@ from ..audit.services import record, snapshot
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
 from ..notifications.services import notify
-from .models import ADOPTION_REASON_REQUIRED, Adoption, ApplicationStatus, Meeting, MeetingApplication
+from .models import (
+    ADOPTION_REASON_REQUIRED,
+    Adoption,
+    ApplicationStatus,
+    Meeting,
+    MeetingApplication,
+)
 from .selection import applications_of
 
 RECORD_FIELDS = ("attended", "opinion", "response", "adoption", "adoption_reason")

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -93,3 +95,30 @@ def test_only_the_applicant_can_withdraw(app, client, login, f, drawn):
     assert client.post(f"/meetings/{drawn['meeting'].id}/withdraw").status_code == 404
     with pytest.raises(RuleViolation):
         svc.withdraw(drawn["selected"][0], drawn["selected"][1].account)
+
+
+@pytest.mark.parametrize("moment, allowed", [(datetime(2026, 3, 15, 8, 59), True), (datetime(2026, 3, 15, 9, 0), False)])
+def test_can_withdraw_is_one_rule_for_the_service_and_the_page(app, client, login, drawn, moment, allowed):
+    """``MeetingApplication.can_withdraw(now)``: until the meeting starts (15 March 09:00)."""
+    meeting, representative = drawn["meeting"], drawn["selected"][0]
+    set_now(app, moment)
+    assert representative.can_withdraw(moment) is allowed
+    login(representative.account)
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert (f"/meetings/{meeting.id}/withdraw" in page) is allowed
+    # After the cut-off the page warns that the seat stays empty.
+    assert representative.withdrawal_leaves_seat_empty(moment)
+    response = client.post(f"/meetings/{meeting.id}/withdraw")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (representative.status == "withdrawn") is allowed
+
+
+def test_applications_out_of_play_cannot_be_withdrawn(app, f):
+    set_now(app, DURING_SIGNUP)
+    meeting = f.meeting()
+    for status in ("not_selected", "withdrawn", "ineligible"):
+        application = f.meeting_application(meeting, status=status, decision_reason="理由")
+        assert not application.can_withdraw(DURING_SIGNUP)
+        with pytest.raises(RuleViolation, match="cannot be withdrawn"):
+            svc.withdraw(application, application.account)
