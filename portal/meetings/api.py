@@ -61,7 +61,7 @@ register_schema("MeetingDetail", {
                     "description": "Everything needed to check the public lottery: commitment = "
                                    "sha256(secret); input_hash = sha256 of the input lines "
                                    "'number|category|name' joined by newlines; seed = "
-                                   "sha256(secret + '|' + public_value); per category, the input "
+                                   "sha256(secret + '|' + digits of public_value, in order); per category, the input "
                                    "numbers sorted by (sha256(seed + ':' + number), number), "
                                    "withdrawals before the draw skipped.",
                     "properties": {
@@ -140,7 +140,7 @@ def _entry_of(application) -> dict:
 
 
 ALGORITHM = ("commitment = sha256(secret); input_hash = sha256('\\n'.join(number|category|name)); "
-             "seed = sha256(secret + '|' + public_value); per category: sort the input numbers by "
+             "seed = sha256(secret + '|' + the digits of public_value in order); per category: sort the input numbers by "
              "(sha256(seed + ':' + number) as lower-case hex, number), skip those withdrawn before "
              "the draw; the first <seats> are selected, the rest are alternates in that order")
 

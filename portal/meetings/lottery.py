@@ -11,7 +11,9 @@ Why staff cannot steer it:
 3. **Frozen input.** At close the ordered input list (application numbers, masked names,
    categories) is frozen and its SHA-256 published (``input_hash``).
 4. **The draw.** Staff type the public value and its source once; the seed is
-   ``SHA-256(secret + "|" + public value)``; the secret is revealed.
+   ``SHA-256(secret + "|" + digits)``, where ``digits`` are the digits of the public value in the
+   order written (so that spaces, commas or a "+" typed one way or another cannot give staff
+   several seeds to choose from); the secret is revealed.
 
 Method, per seat category:
 
@@ -40,7 +42,8 @@ def check(commitment, secret, public_value, entries, input_hash):
     # entries: the frozen input list, [(number, category, masked name), ...] in order
     assert sha256(secret) == commitment
     assert sha256("\\n".join("|".join(e) for e in entries)) == input_hash
-    return sha256(secret + "|" + public_value)           # the seed
+    digits = "".join(c for c in public_value if c in "0123456789")
+    return sha256(secret + "|" + digits)                 # the seed
 
 def draw(seed, numbers, seats, skipped=()):
     order = sorted(numbers, key=lambda n: (sha256(seed + ":" + n), n))
@@ -62,8 +65,13 @@ def commitment_of(secret: str) -> str:
     return sha256(secret)
 
 
+def digits_of(public_value: str) -> str:
+    """The digits of the public value in the order written ("03 08 + 11" → "030811")."""
+    return "".join(c for c in public_value if c in "0123456789")
+
+
 def derive_seed(secret: str, public_value: str) -> str:
-    return sha256(f"{secret}|{public_value}")
+    return sha256(f"{secret}|{digits_of(public_value)}")
 
 
 @dataclass(frozen=True)

@@ -232,8 +232,9 @@ def run_lottery(actor, meeting: Meeting, public_value: str, origin: str
                               due=meeting.public_value_due.strftime("%Y-%m-%d %H:%M")))
     public_value = (public_value or "").strip()
     origin = (origin or "").strip()
-    if not public_value:
-        raise UserInputError("public_value", _("Please type the public value as published."))
+    if not lottery.digits_of(public_value):
+        raise UserInputError("public_value", _("Please type the public value as published, with its "
+                                               "digits."))
     if not origin:
         raise UserInputError("public_value_origin", _("Please say where the public value was published."))
     freeze_input(meeting)

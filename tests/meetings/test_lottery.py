@@ -28,6 +28,10 @@ def sha256(text):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def digits(value):
+    return re.sub(r"[^0-9]", "", value)
+
+
 def independent_draw(seed, numbers, seats, skipped=()):
     """The published method, written again from the page's description (not imported)."""
     keyed = sorted((sha256(seed + ":" + n), n) for n in numbers)
@@ -170,7 +174,7 @@ def test_the_attack_is_refused_at_every_step(app, client, login, f, lottery_meet
     assert response.status_code == 422 and "already" in response.get_data(as_text=True)
     db.session.expire_all()
     assert meeting.public_value == VALUE
-    assert meeting.lottery_seed == sha256(meeting.lottery_secret + "|" + VALUE)
+    assert meeting.lottery_seed == sha256(meeting.lottery_secret + "|" + "030814212730" + "11")
     assert meeting.lottery_commitment == commitment
     numbers = [e["number"] for e in meeting.input_list]
     assert leaving.application_number in numbers                      # still in the frozen list
@@ -222,7 +226,7 @@ def test_anyone_can_redo_the_draw_from_the_published_record(app, client, f, lott
     # Only from what was published:
     assert sha256(fields["secret"]) == fields["commitment"]
     assert sha256("\n".join("|".join(e) for e in entries)) == fields["input_hash"]
-    seed = sha256(fields["secret"] + "|" + fields["public_value"])
+    seed = sha256(fields["secret"] + "|" + digits(fields["public_value"]))
     assert seed == fields["seed"]
     assert people[1].application_number not in [e[0] for e in entries]  # excluded, visibly:
     assert "户籍与工作单位均不在本区" in client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
@@ -344,4 +348,15 @@ def test_lottery_module_matches_its_documented_snippet():
     assert (selected, alternates) == independent_draw("abc", numbers, 4, ("M3-0002",))
     assert "M3-0002" not in selected + alternates
     assert lottery.draw("abd", numbers, 4).selected != lottery.draw("abc", numbers, 4).selected
-    assert lottery.derive_seed("s", "v") == sha256("s|v") and lottery.commitment_of("s") == sha256("s")
+    assert lottery.commitment_of("s") == sha256("s")
+    # Only the digits count, so that typing the value one way or another gives staff no choice.
+    seeds = {lottery.derive_seed("s", v) for v in ("03 08 14 21 27 30 + 11", "03,08,14,21,27,30,11",
+                                                   "030814212730 11", "红球 03 08 14 21 27 30 蓝球 11")}
+    assert seeds == {sha256("s|03081421273011")}
+
+
+def test_a_public_value_without_digits_is_refused(app, lottery_meeting):
+    set_now(app, AFTER_SIGNUP)
+    with pytest.raises(UserInputError) as error:
+        sel.run_lottery(lottery_meeting["staff"], lottery_meeting["meeting"], "待开奖", "cwl")
+    assert error.value.field == "public_value"

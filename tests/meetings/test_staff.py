@@ -137,3 +137,19 @@ def test_meeting_cannot_change_after_selection(app, client, login, f, setup):
         signup_opens_at="2026-03-01T09:00", signup_closes_at="2026-03-10T17:00",
         withdrawal_cutoff="2026-03-13T17:00", starts_at="2026-03-15T09:00", unit_id=setup["unit"].id))
     assert response.status_code == 422
+
+
+def test_unit_choices_and_list_are_scoped_by_one_helper(app, client, login, f, setup):
+    """``unit_choices`` / ``scope_to_unit``: admins pick and see every unit, staff their own."""
+    other = f.unit(name="青松区松泽镇人民政府（测试）")
+    theirs = f.meeting(other, title="别的单位的会议")
+    db.session.commit()
+    login(setup["staff"])
+    form = client.get("/staff/meetings/new").get_data(as_text=True)
+    assert "青松区松泽镇人民政府（测试）" not in form
+    assert "别的单位的会议" not in client.get("/staff/meetings").get_data(as_text=True)
+    login(f.admin())
+    db.session.commit()
+    form = client.get("/staff/meetings/new").get_data(as_text=True)
+    assert "青松区松泽镇人民政府（测试）" in form and setup["unit"].name in form
+    assert theirs.title in client.get("/staff/meetings").get_data(as_text=True)
