@@ -360,3 +360,13 @@ def test_a_public_value_without_digits_is_refused(app, lottery_meeting):
     with pytest.raises(UserInputError) as error:
         sel.run_lottery(lottery_meeting["staff"], lottery_meeting["meeting"], "待开奖", "cwl")
     assert error.value.field == "public_value"
+
+
+def test_a_draw_made_before_commitments_still_shows_its_seed(app, client, f):
+    """Meetings drawn before the migration keep their announced seed on the page."""
+    set_now(app, AFTER_SIGNUP)
+    meeting = f.meeting(lottery_commitment=None, lottery_seed="2026-03-10 福彩3D 517",
+                        seed_announced_at=datetime(2026, 3, 11, 9, 0), selected_at=datetime(2026, 3, 11, 9, 5))
+    db.session.commit()
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert "2026-03-10 福彩3D 517" in page and "2026-03-11 09:00" in page
