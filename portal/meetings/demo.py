@@ -156,7 +156,7 @@ def seed(context) -> None:
     for i, resident in enumerate(residents[:7]):
         category = SeatCategory.enterprise if i in (2, 5) else SeatCategory.citizen
         applications.append(_apply(drawn, resident, 10 + i, category, POINTS[i % len(POINTS)],
-                                   organisation="青松绿源环境服务有限公司" if category == "enterprise" else ""))
+                                   organisation="青松绿源环境服务有限公司" if category == SeatCategory.enterprise else ""))
     applications[6].status = ApplicationStatus.ineligible
     applications[6].decision_reason = "报名人户籍及工作单位均不在本区，不符合报名条件。"
     applications[4].status = ApplicationStatus.withdrawn
