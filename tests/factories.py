@@ -93,6 +93,17 @@ def meeting(unit_obj: Unit | None = None, seats: dict | None = None, decisions=(
                 selection_method="lottery", withdrawal_cutoff=datetime(2026, 3, 13, 17, 0))
     data.update(kw)
     obj = Meeting(**data)
+    if obj.selection_method == "lottery" and "lottery_commitment" not in kw:
+        # Committed at publication, as create_meeting does; the public value is known at 21:30.
+        from datetime import timedelta
+
+        from portal.meetings import lottery
+
+        obj.lottery_secret = lottery.new_secret()
+        obj.lottery_commitment = lottery.commitment_of(obj.lottery_secret)
+        obj.committed_at = obj.signup_opens_at - timedelta(days=1)
+        obj.public_source = obj.public_source or "中国福利彩票双色球 第2026027期开奖号码"
+        obj.public_value_due = obj.public_value_due or obj.signup_closes_at + timedelta(hours=4, minutes=30)
     counts = {"citizen": 2} if seats is None else seats
     obj.seats = [MeetingSeat(category=c, position=i, count=counts.get(c, 0)) for i, c in enumerate(CATEGORIES)]
     obj.decisions = list(decisions)
@@ -105,12 +116,13 @@ def meeting_application(meeting_obj, account_obj: Account | None = None, **kw):
     """An application, written directly (bypassing the sign-up window) with a unique ID hash."""
     from datetime import datetime
 
+    from portal.meetings.identity import id_hash
     from portal.meetings.models import MeetingApplication
-    from portal.meetings.services import _issue_number, id_hash
+    from portal.meetings.services import issue_number
 
     account_obj = account_obj or resident()
     n = next(_seq)
-    data = dict(meeting_id=meeting_obj.id, account_id=account_obj.id, number=_issue_number(meeting_obj),
+    data = dict(meeting_id=meeting_obj.id, account_id=account_obj.id, number=issue_number(meeting_obj),
                 name=account_obj.name, mobile="13800138000", category="citizen",
                 relation="本人居住在改造范围内。", points="建议增加停车位。", interests="无",
                 consent_at=datetime(2026, 3, 2, 10, 0), status="pending")

@@ -1,5 +1,6 @@
-"""/api/v1/meetings: meetings, seats, the lottery (seed, input list, result) and the published
-record. No personal data beyond masked names."""
+"""/api/v1/meetings: meetings, seats, the lottery (commitment, public value, frozen input list and
+its hash, exclusions, late withdrawals, secret and result) and the published record. No personal
+data beyond masked names. Everything needed to check a draw is here (``portal.meetings.lottery``)."""
 from __future__ import annotations
 
 from flask import abort, jsonify, request
@@ -9,10 +10,22 @@ from .. import clock
 from ..api.spec import api_get, iso, list_params, page_of, param, register_schema
 from ..extensions import db
 from . import services as svc
-from .models import CATEGORIES, ApplicationStatus, Meeting, MeetingType, SelectionMethod
+from .models import (
+    CATEGORIES,
+    Adoption,
+    ApplicationStatus,
+    Meeting,
+    MeetingPhase,
+    MeetingType,
+    SelectionMethod,
+)
+from .selection import applications_of, lottery_record, selection_view
 
 _entry = {"type": "object", "required": ["number", "name"],
-          "properties": {"number": {"type": "string"}, "name": {"type": "string"}}}
+          "properties": {"number": {"type": "string"}, "name": {"type": "string"},
+                         "category": {"type": "string"}}}
+_string = {"type": "string", "nullable": True}
+_time = {"type": "string", "format": "date-time", "nullable": True}
 
 register_schema("Meeting", {
     "type": "object",
@@ -24,16 +37,16 @@ register_schema("Meeting", {
         "title": {"type": "string"},
         "unit": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
                                                   "slug": {"type": "string"}}},
-        "type": {"type": "string", "enum": [t.value for t in MeetingType]},
+        "type": {"type": "string", "enum": list(MeetingType.values())},
         "starts_at": {"type": "string", "format": "date-time"},
         "place": {"type": "string"},
         "live_url": {"type": "string", "nullable": True},
         "eligibility": {"type": "string"},
         "signup_opens_at": {"type": "string", "format": "date-time"},
         "signup_closes_at": {"type": "string", "format": "date-time"},
-        "selection_method": {"type": "string", "enum": [m.value for m in SelectionMethod]},
+        "selection_method": {"type": "string", "enum": list(SelectionMethod.values())},
         "withdrawal_cutoff": {"type": "string", "format": "date-time"},
-        "phase": {"type": "string", "enum": list(svc.PHASE_LABELS)},
+        "phase": {"type": "string", "enum": list(MeetingPhase.values())},
         "seats": {"type": "array", "items": {"type": "object", "properties": {
             "category": {"type": "string", "enum": list(CATEGORIES)}, "count": {"type": "integer"},
             "taken": {"type": "integer"}}}},
@@ -45,16 +58,37 @@ register_schema("Meeting", {
 register_schema("MeetingDetail", {
     "allOf": [{"$ref": "#/components/schemas/Meeting"}, {"type": "object", "properties": {
         "lottery": {"type": "object", "nullable": True,
-                    "description": "Seed, input list and result of the public lottery; re-run it with "
-                                   "sorted(numbers, key=lambda n: (sha256(f'{seed}:{n}').hexdigest(), n)).",
+                    "description": "Everything needed to check the public lottery: commitment = "
+                                   "sha256(secret); input_hash = sha256 of the input lines "
+                                   "'number|category|name' joined by newlines; seed = "
+                                   "sha256(secret + '|' + digits of public_value, in order); per category, the input "
+                                   "numbers sorted by (sha256(seed + ':' + number), number), "
+                                   "withdrawals before the draw skipped.",
                     "properties": {
                         "algorithm": {"type": "string"},
-                        "seed": {"type": "string", "nullable": True},
-                        "seed_announced_at": {"type": "string", "format": "date-time", "nullable": True},
-                        "drawn_at": {"type": "string", "format": "date-time", "nullable": True},
+                        "commitment": _string, "committed_at": _time,
+                        "public_source": {"type": "string"}, "public_value_due": _time,
+                        "public_value": _string, "public_value_origin": {"type": "string"},
+                        "public_value_at": _time,
+                        "secret": _string, "seed": _string,
+                        "signup_extensions": {"type": "array", "items": {"type": "object", "properties": {
+                            "from": {"type": "string", "format": "date-time"},
+                            "to": {"type": "string", "format": "date-time"},
+                            "reason": {"type": "string"},
+                            "at": {"type": "string", "format": "date-time"}}}},
+                        "excluded": {"type": "array", "items": {"type": "object", "properties": {
+                            "number": {"type": "string"}, "name": {"type": "string"},
+                            "category": {"type": "string"}, "reason": {"type": "string"}}}},
+                        "input_frozen_at": _time, "input_hash": _string,
+                        "input": {"type": "array", "nullable": True, "items": _entry},
+                        "withdrawn_after_freeze": {"type": "array", "items": {
+                            "type": "object", "properties": {
+                                "number": {"type": "string"}, "category": {"type": "string"},
+                                "withdrawn_at": {"type": "string", "format": "date-time"},
+                                "before_draw": {"type": "boolean"}}}},
+                        "drawn_at": _time,
                         "categories": {"type": "array", "items": {"type": "object", "properties": {
                             "category": {"type": "string"}, "seats": {"type": "integer"},
-                            "input": {"type": "array", "items": _entry},
                             "selected": {"type": "array", "items": {"type": "string"}},
                             "alternates": {"type": "array", "items": {"type": "string"}}}}},
                     }},
@@ -72,7 +106,7 @@ register_schema("MeetingDetail", {
                 "attended": {"type": "boolean"}, "opinion": {"type": "string"},
                 "response": {"type": "string"},
                 "adoption": {"type": "string", "nullable": True,
-                             "enum": ["adopted", "partly", "not_adopted", "explained", None]},
+                             "enum": [*Adoption.values(), None]},
                 "adoption_reason": {"type": "string"}}}},
         }},
     }}],
@@ -93,7 +127,7 @@ def serialize_meeting(meeting: Meeting) -> dict:
         "signup_closes_at": iso(meeting.signup_closes_at),
         "selection_method": meeting.selection_method,
         "withdrawal_cutoff": iso(meeting.withdrawal_cutoff),
-        "phase": meeting.phase(clock.now()),
+        "phase": meeting.phase(clock.now()).value,
         "seats": [{"category": s.category, "count": s.count, "taken": s.taken} for s in meeting.seats],
         "decision_ids": [d.id for d in meeting.decisions],
         "selected_at": iso(meeting.selected_at),
@@ -105,30 +139,55 @@ def _entry_of(application) -> dict:
     return {"number": application.application_number, "name": application.masked_name}
 
 
+ALGORITHM = ("commitment = sha256(secret); input_hash = sha256('\\n'.join(number|category|name)); "
+             "seed = sha256(secret + '|' + the digits of public_value in order); per category: sort the input numbers by "
+             "(sha256(seed + ':' + number) as lower-case hex, number), skip those withdrawn before "
+             "the draw; the first <seats> are selected, the rest are alternates in that order")
+
+
+def serialize_lottery(meeting: Meeting, applications: list) -> dict:
+    published = lottery_record(meeting, applications)
+    drawn = meeting.selected_at
+    return {
+        "algorithm": ALGORITHM,
+        "commitment": meeting.lottery_commitment,
+        "committed_at": iso(meeting.committed_at),
+        "public_source": meeting.public_source,
+        "public_value_due": iso(meeting.public_value_due),
+        "public_value": meeting.public_value,
+        "public_value_origin": meeting.public_value_origin,
+        "public_value_at": iso(meeting.public_value_at),
+        "secret": meeting.secret_revealed,
+        "seed": meeting.lottery_seed if drawn else None,
+        "signup_extensions": [{"from": iso(e.old_closes_at), "to": iso(e.new_closes_at), "reason": e.reason,
+                               "at": iso(e.created_at)} for e in meeting.extensions],
+        "excluded": [dict(_entry_of(a), category=a.category, reason=a.decision_reason)
+                     for a in published.excluded],
+        "input_frozen_at": iso(meeting.input_frozen_at),
+        "input_hash": meeting.input_hash or published.computed_hash,
+        "input": [e.as_dict() for e in published.entries] if published.entries is not None else None,
+        "withdrawn_after_freeze": [{
+            "number": a.application_number, "category": a.category, "withdrawn_at": iso(a.withdrawn_at),
+            "before_draw": drawn is None or (a.withdrawn_at is not None and a.withdrawn_at < drawn),
+        } for a in published.late_withdrawals],
+        "drawn_at": iso(drawn),
+        "categories": [{
+            "category": v.category, "seats": v.seats,
+            "selected": [a.application_number for a in v.drawn_selected],
+            "alternates": [a.application_number for a in v.drawn_alternates],
+        } for v in selection_view(meeting, applications)] if drawn else [],
+    }
+
+
 def serialize_meeting_detail(meeting: Meeting) -> dict:
     data = serialize_meeting(meeting)
-    applications = svc.applications_of(meeting)
-    views = svc.selection_view(meeting, applications)
-    data["lottery"] = None
-    if meeting.is_lottery:
-        data["lottery"] = {
-            "algorithm": "per category: sort the input numbers by (SHA-256(seed + ':' + number) as "
-                         "lower-case hex, number); the first <seats> are selected, the rest are "
-                         "alternates in that order",
-            "seed": meeting.lottery_seed,
-            "seed_announced_at": iso(meeting.seed_announced_at),
-            "drawn_at": iso(meeting.selected_at),
-            "categories": [{
-                "category": v.category, "seats": v.seats,
-                "input": [_entry_of(a) for a in v.lottery_input],
-                "selected": [a.application_number for a in v.drawn_selected],
-                "alternates": [a.application_number for a in v.drawn_alternates],
-            } for v in views] if meeting.selected_at else [],
-        }
+    applications = applications_of(meeting)
+    views = selection_view(meeting, applications)
+    data["lottery"] = serialize_lottery(meeting, applications) if meeting.is_lottery else None
     published = meeting.selected_at is not None
     data["representatives"] = [dict(_entry_of(a), category=a.category, promoted=a.promoted_at is not None)
                                for a in applications
-                               if published and a.status == ApplicationStatus.selected.value]
+                               if published and a.status == ApplicationStatus.selected]
     data["alternates"] = [dict(_entry_of(a), category=a.category, position=a.alternate_position)
                           for v in views for a in v.alternates if published]
     data["record"] = None
@@ -139,7 +198,7 @@ def serialize_meeting_detail(meeting: Meeting) -> dict:
             "representatives": [dict(_entry_of(a), category=a.category, attended=bool(a.attended),
                                      opinion=a.opinion, response=a.response, adoption=a.adoption,
                                      adoption_reason=a.adoption_reason)
-                                for a in applications if a.status == ApplicationStatus.selected.value],
+                                for a in applications if a.status == ApplicationStatus.selected],
         }
     return data
 
@@ -162,7 +221,7 @@ def meetings():
     return page_of(query, serialize_meeting)
 
 
-@api_get("/meetings/<int:meeting_id>", summary="A meeting: seats, lottery seed, input list and result, "
+@api_get("/meetings/<int:meeting_id>", summary="A meeting: seats, the lottery (commitment, input list, result), "
          "representatives (masked names) and the published record", tag="meetings",
          params=[param("meeting_id", kind="integer", where="path")], schema="MeetingDetail")
 def meeting(meeting_id: int):

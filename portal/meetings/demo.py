@@ -1,4 +1,5 @@
-"""Demo meetings, dated relative to today: one open for sign-up, one drawn by public lottery, one
+"""Demo meetings, dated relative to today: one open for sign-up (lottery committed), one drawn by a
+verifiable public lottery (an extension, an exclusion and a late withdrawal on its record), one
 with a published record. Applicants are the demo residents with fake, checksum-valid ID numbers."""
 from __future__ import annotations
 
@@ -7,10 +8,26 @@ from datetime import datetime, time, timedelta
 from stdnum.cn import ric
 
 from .. import clock
+from ..audit.services import record
 from ..catalogue.models import DecisionItem
 from ..extensions import db
-from . import services as svc
-from .models import CATEGORIES, Meeting, MeetingApplication, MeetingSeat
+from . import lottery
+from . import record as rec
+from . import selection as sel
+from .identity import check_id_number, id_hash
+from .models import (
+    CATEGORIES,
+    Adoption,
+    ApplicationStatus,
+    Meeting,
+    MeetingApplication,
+    MeetingExtension,
+    MeetingSeat,
+    MeetingType,
+    SeatCategory,
+    SelectionMethod,
+)
+from .services import issue_number
 
 # A Shanghai region code (310104, 徐汇区) valid for every birth year, and sequence numbers 9xx:
 # checksum-valid numbers that the code makes up, nobody's real one.
@@ -50,7 +67,9 @@ def _decisions(context) -> list[DecisionItem]:
 
 
 def _meeting(actor, item: DecisionItem, title: str, offsets: dict, method: str, seats: dict,
-             meeting_type: str = "executive") -> Meeting:
+             meeting_type: str = MeetingType.executive) -> Meeting:
+    """A meeting as ``create_meeting`` stores it, created before its sign-up opened (a lottery is
+    committed then, naming a 双色球 draw two evenings after sign-up closes)."""
     meeting = Meeting(
         unit_id=item.unit_id, meeting_type=meeting_type, title=title,
         starts_at=_at(offsets["starts"], 9, 30), place="青松区政府第一会议室（政府路 100 号）",
@@ -62,24 +81,33 @@ def _meeting(actor, item: DecisionItem, title: str, offsets: dict, method: str, 
     )
     meeting.decisions = [item]
     meeting.seats = [MeetingSeat(category=c, position=i, count=seats.get(c, 0)) for i, c in enumerate(CATEGORIES)]
+    meeting.created_at = meeting.signup_opens_at - timedelta(days=2)
+    if method == SelectionMethod.lottery:
+        secret = lottery.new_secret()
+        due = _at(offsets["closes"] + 2, 21, 30)
+        meeting.lottery_secret = secret
+        meeting.lottery_commitment = lottery.commitment_of(secret)
+        meeting.committed_at = meeting.created_at
+        meeting.public_source = f"中国福利彩票双色球 第{due.year}{due.timetuple().tm_yday:03d}期开奖号码（演示）"
+        meeting.public_value_due = due
     db.session.add(meeting)
     db.session.flush()
-    from ..audit.services import record
-
-    record(actor, "meeting.create", meeting, after={"title": title, "demo": True})
+    record(actor, "meeting.create", meeting, after={"title": title, "demo": True,
+                                                    "lottery_commitment": meeting.lottery_commitment})
     return meeting
 
 
 def _apply(meeting: Meeting, account, index: int, category: str, points: str,
            organisation: str = "") -> MeetingApplication:
     """An application as the sign-up service would store it (the demo's windows may be past)."""
-    number = svc.check_id_number(fake_id_number(index), meeting.starts_at.date())
+    number = check_id_number(fake_id_number(index), meeting.starts_at.date())
     application = MeetingApplication(
-        meeting_id=meeting.id, account_id=account.id, number=svc._issue_number(meeting), name=account.name,
-        mobile=f"1390000{index:04d}", id_last4=number[-4:], id_hash=svc.id_hash(number), category=category,
+        meeting_id=meeting.id, account_id=account.id, number=issue_number(meeting), name=account.name,
+        mobile=f"1390000{index:04d}", id_last4=number[-4:], id_hash=id_hash(number), category=category,
         organisation=organisation, relation="居住在决策事项涉及的片区，日常生活直接受影响。", points=points,
         interests="本人及近亲属与本事项无经济利益关系。", consent_at=meeting.signup_opens_at + timedelta(hours=index + 1),
     )
+    application.created_at = application.consent_at
     db.session.add(application)
     db.session.flush()
     return application
@@ -103,54 +131,67 @@ def seed(context) -> None:
     def pick(n):
         return items[n % len(items)]
 
-    # 1. Open for sign-up, public lottery, seed not yet announced.
+    # 1. Open for sign-up, public lottery, committed at publication.
     item = pick(0)
     actor = staff_by_unit.get(item.unit_id, context["admin"])
     open_meeting = _meeting(actor, item, f"区政府常务会议审议《{item.title}》",
-                            {"opens": -3, "closes": 7, "cutoff": 12, "starts": 14}, "lottery",
+                            {"opens": -3, "closes": 7, "cutoff": 12, "starts": 14}, SelectionMethod.lottery,
                             {"stakeholder": 2, "citizen": 2, "enterprise": 1})
     for i, resident in enumerate(residents[:2]):
-        _apply(open_meeting, resident, i, "citizen", POINTS[i])
+        _apply(open_meeting, resident, i, SeatCategory.citizen, POINTS[i])
 
-    # 2. Drawn by public lottery, meeting ahead.
+    # 2. Drawn by public lottery, meeting ahead: sign-up extended once (public reason), one
+    # application excluded before the freeze, one withdrawn after it.
     item = pick(1)
     actor = staff_by_unit.get(item.unit_id, context["admin"])
     drawn = _meeting(actor, item, f"专题会议研究《{item.title}》",
-                     {"opens": -20, "closes": -6, "cutoff": 3, "starts": 5}, "lottery",
-                     {"citizen": 2, "enterprise": 1}, meeting_type="special")
-    for i, resident in enumerate(residents[:6]):
-        category = "enterprise" if i in (2, 5) else "citizen"
-        _apply(drawn, resident, 10 + i, category, POINTS[i % len(POINTS)],
-               organisation="青松绿源环境服务有限公司" if category == "enterprise" else "")
-    svc.announce_seed(actor, drawn, f"{(clock.today() - timedelta(days=6)).isoformat()}-青松区公开抽签")
-    svc.run_lottery(actor, drawn)
+                     {"opens": -20, "closes": -8, "cutoff": 3, "starts": 5}, SelectionMethod.lottery,
+                     {"citizen": 2, "enterprise": 1}, meeting_type=MeetingType.special)
+    extended = _at(-6, 17)
+    drawn.extensions = [MeetingExtension(old_closes_at=drawn.signup_closes_at, new_closes_at=extended,
+                                         reason="报名首周企业代表报名人数不足，延长报名两天。",
+                                         created_at=drawn.signup_closes_at - timedelta(days=1))]
+    drawn.signup_closes_at = extended
+    applications = []
+    for i, resident in enumerate(residents[:7]):
+        category = SeatCategory.enterprise if i in (2, 5) else SeatCategory.citizen
+        applications.append(_apply(drawn, resident, 10 + i, category, POINTS[i % len(POINTS)],
+                                   organisation="青松绿源环境服务有限公司" if category == SeatCategory.enterprise else ""))
+    applications[6].status = ApplicationStatus.ineligible
+    applications[6].decision_reason = "报名人户籍及工作单位均不在本区，不符合报名条件。"
+    applications[4].status = ApplicationStatus.withdrawn
+    applications[4].withdrawn_from = ApplicationStatus.pending
+    applications[4].withdrawn_at = extended + timedelta(hours=15)
+    db.session.flush()
+    sel.freeze_input(drawn)
+    sel.run_lottery(actor, drawn, "03 08 14 21 27 30 + 11", "中国福利彩票官方网站开奖公告（演示数据）")
 
     # 3. Held, selected by staff review, record published.
     item = pick(2)
     actor = staff_by_unit.get(item.unit_id, context["admin"])
     held = _meeting(actor, item, f"区政府常务会议审议《{item.title}》",
-                    {"opens": -45, "closes": -35, "cutoff": -28, "starts": -25}, "review",
+                    {"opens": -45, "closes": -35, "cutoff": -28, "starts": -25}, SelectionMethod.review,
                     {"stakeholder": 1, "citizen": 2})
-    applications = [_apply(held, resident, 20 + i, "stakeholder" if i == 0 else "citizen",
+    applications = [_apply(held, resident, 20 + i, SeatCategory.stakeholder if i == 0 else SeatCategory.citizen,
                            POINTS[(i + 4) % len(POINTS)]) for i, resident in enumerate(residents[2:6])]
-    decisions = [("selected", "居住在规划设施的服务范围内，属直接利害关系人。"),
-                 ("selected", "提出的助餐建议与议题密切相关。"),
-                 ("selected", "长期参与社区志愿服务，了解老年人需求。"),
-                 ("alternate", "名额已满，列为第一候补。")]
+    decisions = [(ApplicationStatus.selected, "居住在规划设施的服务范围内，属直接利害关系人。"),
+                 (ApplicationStatus.selected, "提出的助餐建议与议题密切相关。"),
+                 (ApplicationStatus.selected, "长期参与社区志愿服务，了解老年人需求。"),
+                 (ApplicationStatus.alternate, "名额已满，列为第一候补。")]
     for application, (decision, reason) in zip(applications, decisions, strict=True):
-        svc.decide(actor, application, decision, reason)
-    svc.publish_selection(actor, held)
+        sel.decide(actor, application, decision, reason)
+    sel.publish_selection(actor, held)
     records = [
         (True, "建议社区食堂同时面向周边上班族开放，提高运营可持续性。",
-         "已在布局规划中明确社区食堂对全体居民开放。", "adopted", ""),
+         "已在布局规划中明确社区食堂对全体居民开放。", Adoption.adopted, ""),
         (True, "希望日间照料中心增加康复护理服务。",
-         "将在试点中心先行引入康复护理，再视评估情况推广。", "partly", "受场地与专业人员限制，先在两个中心试点。"),
+         "将在试点中心先行引入康复护理，再视评估情况推广。", Adoption.partly, "受场地与专业人员限制，先在两个中心试点。"),
         (False, "", "", None, ""),
     ]
     for application, (attended, opinion, response, adoption, reason) in zip(applications, records, strict=False):
-        svc.record_representative(actor, application, {"attended": attended, "opinion": opinion,
+        rec.record_representative(actor, application, {"attended": attended, "opinion": opinion,
                                                         "response": response, "adoption": adoption,
                                                         "adoption_reason": reason})
-    svc.update_outcome(actor, held, "会议原则通过布局规划，要求根据列席代表意见完善社区食堂运营方案后印发实施。")
-    svc.publish_record(actor, held)
+    rec.update_outcome(actor, held, "会议原则通过布局规划，要求根据列席代表意见完善社区食堂运营方案后印发实施。")
+    rec.publish_record(actor, held)
     context["meetings"] = [open_meeting, drawn, held]

@@ -14,8 +14,14 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from .models import CATEGORIES
-from .services import ADOPTION_LABELS, CATEGORY_LABELS, METHOD_LABELS, TYPE_LABELS
+from .models import (
+    CATEGORIES,
+    Adoption,
+    ApplicationStatus,
+    MeetingType,
+    SeatCategory,
+    SelectionMethod,
+)
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -27,7 +33,7 @@ def _when(label):
 
 class MeetingForm(FlaskForm):
     unit_id = SelectField(_l("Unit"), coerce=int, validators=[DataRequired()])
-    meeting_type = SelectField(_l("Meeting type"), choices=list(TYPE_LABELS.items()),
+    meeting_type = SelectField(_l("Meeting type"), choices=MeetingType.choices(),
                                validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     decision_ids = SelectMultipleField(_l("Decision items discussed"), coerce=int,
@@ -49,15 +55,25 @@ class MeetingForm(FlaskForm):
     eligibility = TextAreaField(_l("Who may apply"), validators=[DataRequired(), Length(max=4000)])
     signup_opens_at = _when(_l("Sign-up opens"))
     signup_closes_at = _when(_l("Sign-up closes"))
-    selection_method = RadioField(_l("Selection method"), choices=list(METHOD_LABELS.items()),
+    selection_method = RadioField(_l("Selection method"), choices=SelectionMethod.choices(),
                                   validators=[DataRequired()])
+    public_source = StringField(
+        _l("Public value the lottery will also use"), validators=[Optional(), Length(max=300)],
+        description=_l("For a lottery: a value nobody knows before sign-up closes and nobody can choose, "
+                       "named precisely, e.g. \"the winning numbers of the China Welfare Lottery "
+                       "Double Colour Ball draw no. 2026035\". Published with the meeting; it cannot "
+                       "change later."))
+    public_value_due = DateTimeLocalField(
+        _l("The public value is known from"), format=DATETIME_FORMAT, validators=[Optional()],
+        description=_l("For a lottery: after sign-up closes and before the meeting."))
     withdrawal_cutoff = _when(_l("Selected representatives may withdraw until"))
     submit = SubmitField(_l("Save"))
 
     def service_data(self) -> dict:
         data = {name: self[name].data for name in (
             "meeting_type", "title", "decision_ids", "starts_at", "place", "live_url", "eligibility",
-            "signup_opens_at", "signup_closes_at", "selection_method", "withdrawal_cutoff")}
+            "signup_opens_at", "signup_closes_at", "selection_method", "withdrawal_cutoff",
+            "public_source", "public_value_due")}
         data["seats"] = {c: self[f"seats_{c}"].data for c in CATEGORIES}
         return data
 
@@ -84,23 +100,39 @@ class ApplicationForm(FlaskForm):
     def __init__(self, *args, meeting=None, **kwargs):
         super().__init__(*args, **kwargs)
         offered = meeting.offered_categories if meeting is not None else list(CATEGORIES)
-        self.category.choices = [(c, CATEGORY_LABELS[c]) for c in offered]
+        self.category.choices = [(c, SeatCategory.label_of(c)) for c in offered]
 
 
 class DecisionForm(FlaskForm):
     decision = RadioField(_l("Decision"), choices=[
-        ("selected", _l("Select")), ("alternate", _l("Make alternate")), ("not_selected", _l("Decline"))],
+        (ApplicationStatus.selected.value, _l("Select")),
+        (ApplicationStatus.alternate.value, _l("Make alternate")),
+        (ApplicationStatus.not_selected.value, _l("Decline"))],
         validators=[DataRequired(message=_l("Please choose a decision."))])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Save decision"))
 
 
-class SeedForm(FlaskForm):
-    seed = StringField(_l("Lottery seed"), validators=[Optional(), Length(max=200)],
-                       description=_l("A value nobody can choose in advance, e.g. the numbers of a "
-                                      "public lottery drawn after sign-up closes. Leave empty to let "
-                                      "the portal generate a random one. It cannot be changed later."))
-    submit = SubmitField(_l("Announce the seed"))
+class ExcludeForm(FlaskForm):
+    reason = TextAreaField(_l("Why this application is not eligible"),
+                           validators=[DataRequired(), Length(max=2000)],
+                           description=_l("Published on the meeting page with the application number."))
+    submit = SubmitField(_l("Exclude from the lottery"))
+
+
+class ExtendForm(FlaskForm):
+    closes_at = _when(_l("Sign-up now closes"))
+    reason = TextAreaField(_l("Public reason for the extension"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Extend sign-up"))
+
+
+class DrawForm(FlaskForm):
+    public_value = StringField(_l("The public value, as published"),
+                               validators=[DataRequired(), Length(max=200)])
+    public_value_origin = StringField(_l("Where it was published"),
+                                      validators=[DataRequired(), Length(max=500)],
+                                      description=_l("e.g. the web address of the official announcement."))
+    submit = SubmitField(_l("Draw the lottery"))
 
 
 class RepresentativeForm(FlaskForm):
@@ -108,7 +140,7 @@ class RepresentativeForm(FlaskForm):
                           validators=[DataRequired(message=_l("Please record the attendance."))])
     opinion = TextAreaField(_l("Opinions expressed"), validators=[Optional(), Length(max=8000)])
     response = TextAreaField(_l("The unit's response"), validators=[Optional(), Length(max=8000)])
-    adoption = SelectField(_l("Adoption"), choices=[("", "—")] + list(ADOPTION_LABELS.items()),
+    adoption = SelectField(_l("Adoption"), choices=[("", "—")] + Adoption.choices(),
                            validators=[Optional()])
     adoption_reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=4000)],
                                     description=_l("Required when not or only partly adopted."))

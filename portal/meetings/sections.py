@@ -5,6 +5,8 @@ from ..accounts.services import eraser, exporter
 from ..extensions import db
 from ..sections import section
 from . import services as svc
+from .models import ApplicationStatus
+from .selection import applications_of
 
 
 @section("hub", "meetings/_hub_section.html", order=40)
@@ -12,7 +14,7 @@ def hub_meetings(item):
     meetings = svc.meetings_of_decision(item)
     if not meetings:
         return None
-    applications = {m.id: [a for a in svc.applications_of(m) if a.status == "selected"]
+    applications = {m.id: [a for a in applications_of(m) if a.status == ApplicationStatus.selected]
                     for m in meetings if m.record_published_at is not None}
     return {"meetings": meetings, "representatives": applications}
 

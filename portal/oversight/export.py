@@ -94,7 +94,7 @@ def dashboard_xlsx(overview: Overview) -> bytes:
 
 def report_xlsx(report: YearlyReport) -> bytes:
     from ..catalogue.lifecycle import status_label
-    from ..meetings.services import PHASE_LABELS, TYPE_LABELS
+    from ..meetings.models import MeetingType
     from ..open_days.models import ActivityKind
 
     book, bold = _workbook()
@@ -118,8 +118,8 @@ def report_xlsx(report: YearlyReport) -> bytes:
            ([d.item.title, d.item.issue_date, d.due.day, _("yes") if d.provisional else _("no"), d.label,
              d.report.published_at if d.report is not None else None] for d in report.deadlines), bold)
     _sheet(book.create_sheet(), _("Meetings"), [_("Meeting"), _("Type"), _("Time"), _("Stage")],
-           ([m.title, str(TYPE_LABELS.get(m.meeting_type, m.meeting_type)), m.starts_at,
-             str(PHASE_LABELS.get(m.phase(report.overview.now), ""))] for m in report.meetings), bold)
+           ([m.title, MeetingType.label_of(m.meeting_type) or m.meeting_type, m.starts_at,
+             m.phase_label(report.overview.now)] for m in report.meetings), bold)
     _sheet(book.create_sheet(), _("Open activities"),
            [_("Activity"), _("Type"), _("Starts"), _("Seats"), _("Confirmed"), _("Waiting list")],
            ([a.title, ActivityKind.label_of(a.kind) or a.kind, a.starts_at, sum(s.capacity for s in a.slots),

@@ -3,7 +3,8 @@ from flask import render_template
 
 from portal.errors import RuleViolation, UserInputError
 from portal.extensions import db
-from portal.meetings import services as svc
+from portal.meetings import record as rec
+from portal.meetings import selection as sel
 from portal.meetings.sections import hub_meetings
 
 from .helpers import AFTER_MEETING, AFTER_SIGNUP, DURING_SIGNUP, inbox, set_now
@@ -19,22 +20,22 @@ def held(app, f):
     staff = f.staff(unit)
     set_now(app, AFTER_SIGNUP)
     for a in apps:
-        svc.decide(staff, a, "selected", "利害关系人")
-    svc.publish_selection(staff, meeting)
+        sel.decide(staff, a, "selected", "利害关系人")
+    sel.publish_selection(staff, meeting)
     db.session.commit()
     return {"meeting": meeting, "staff": staff, "apps": apps, "item": item}
 
 
 def test_record_waits_for_the_meeting(app, held):
     with pytest.raises(RuleViolation, match="started"):
-        svc.record_representative(held["staff"], held["apps"][0], {"attended": True})
+        rec.record_representative(held["staff"], held["apps"][0], {"attended": True})
 
 
 @pytest.mark.parametrize("adoption", ["partly", "not_adopted"])
 def test_reason_required_when_not_or_partly_adopted(app, held, adoption):
     set_now(app, AFTER_MEETING)
     with pytest.raises(UserInputError) as error:
-        svc.record_representative(held["staff"], held["apps"][0], {
+        rec.record_representative(held["staff"], held["apps"][0], {
             "attended": True, "opinion": "建议", "response": "回应", "adoption": adoption})
     assert error.value.field == "adoption_reason"
 
@@ -42,10 +43,10 @@ def test_reason_required_when_not_or_partly_adopted(app, held, adoption):
 def test_opinions_need_response_and_adoption(app, held):
     set_now(app, AFTER_MEETING)
     with pytest.raises(UserInputError) as error:
-        svc.record_representative(held["staff"], held["apps"][0], {"attended": True, "opinion": "建议"})
+        rec.record_representative(held["staff"], held["apps"][0], {"attended": True, "opinion": "建议"})
     assert error.value.field == "response"
     with pytest.raises(UserInputError) as error:
-        svc.record_representative(held["staff"], held["apps"][0],
+        rec.record_representative(held["staff"], held["apps"][0],
                                   {"attended": True, "opinion": "建议", "response": "回应"})
     assert error.value.field == "adoption"
 
@@ -64,10 +65,10 @@ def test_publishing_needs_outcome_and_attendance(app, held):
     set_now(app, AFTER_MEETING)
     staff, meeting = held["staff"], held["meeting"]
     with pytest.raises(RuleViolation, match="outcome"):
-        svc.publish_record(staff, meeting)
-    svc.update_outcome(staff, meeting, "会议原则通过。")
+        rec.publish_record(staff, meeting)
+    rec.update_outcome(staff, meeting, "会议原则通过。")
     with pytest.raises(RuleViolation, match="attendance"):
-        svc.publish_record(staff, meeting)
+        rec.publish_record(staff, meeting)
 
 
 def _complete_record(app, client, login, held):
@@ -95,7 +96,7 @@ def test_published_record_on_meeting_page_and_notified(app, client, login, held)
         assert "Feedback" in inbox(a.account)[-1].subject or "反馈" in inbox(a.account)[-1].subject
     assert "已纳入实施方案" in inbox(apps[0].account)[-1].body
     with pytest.raises(RuleViolation):
-        svc.update_outcome(held["staff"], meeting, "改")
+        rec.update_outcome(held["staff"], meeting, "改")
 
 
 def test_record_appears_on_the_item_hub(app, client, login, held):

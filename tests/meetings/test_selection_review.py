@@ -2,7 +2,7 @@ import pytest
 
 from portal.errors import RuleViolation, UserInputError
 from portal.extensions import db
-from portal.meetings import services as svc
+from portal.meetings import selection as sel
 
 from .helpers import AFTER_SIGNUP, DURING_SIGNUP, inbox, set_now
 
@@ -32,58 +32,58 @@ def test_staff_decide_with_reasons_through_the_form(app, client, login, review):
 
 def test_reason_is_required_by_the_service(app, review):
     with pytest.raises(UserInputError) as error:
-        svc.decide(review["staff"], review["apps"][0], "not_selected", "  ")
+        sel.decide(review["staff"], review["apps"][0], "not_selected", "  ")
     assert error.value.field == "reason"
 
 
 def test_seats_cannot_be_exceeded(app, review):
     staff, apps = review["staff"], review["apps"]
-    svc.decide(staff, apps[0], "selected", "理由一")
+    sel.decide(staff, apps[0], "selected", "理由一")
     with pytest.raises(RuleViolation, match="seats"):
-        svc.decide(staff, apps[1], "selected", "理由二")
+        sel.decide(staff, apps[1], "selected", "理由二")
     # Moving the first one out frees the seat.
-    svc.decide(staff, apps[0], "alternate", "改为候补")
-    svc.decide(staff, apps[1], "selected", "理由二")
+    sel.decide(staff, apps[0], "alternate", "改为候补")
+    sel.decide(staff, apps[1], "selected", "理由二")
     assert review["meeting"].seats[2].taken == 1
 
 
 def test_alternates_are_ordered(app, review):
     staff, apps = review["staff"], review["apps"]
-    svc.decide(staff, apps[2], "alternate", "第一候补")
-    svc.decide(staff, apps[0], "alternate", "第二候补")
+    sel.decide(staff, apps[2], "alternate", "第一候补")
+    sel.decide(staff, apps[0], "alternate", "第二候补")
     assert (apps[2].alternate_position, apps[0].alternate_position) == (1, 2)
 
 
 def test_no_decision_before_signup_closes(app, review):
     set_now(app, DURING_SIGNUP)
     with pytest.raises(RuleViolation, match="sign-up closes"):
-        svc.decide(review["staff"], review["apps"][0], "selected", "理由")
+        sel.decide(review["staff"], review["apps"][0], "selected", "理由")
 
 
 def test_publishing_needs_every_decision_and_notifies_everyone(app, review):
     staff, apps, meeting = review["staff"], review["apps"], review["meeting"]
-    svc.decide(staff, apps[0], "selected", "直接利害关系人")
-    svc.decide(staff, apps[1], "alternate", "名额已满")
+    sel.decide(staff, apps[0], "selected", "直接利害关系人")
+    sel.decide(staff, apps[1], "alternate", "名额已满")
     with pytest.raises(RuleViolation, match="1 applications"):
-        svc.publish_selection(staff, meeting)
-    svc.decide(staff, apps[2], "not_selected", "与议题关联不足")
-    svc.publish_selection(staff, meeting)
+        sel.publish_selection(staff, meeting)
+    sel.decide(staff, apps[2], "not_selected", "与议题关联不足")
+    sel.publish_selection(staff, meeting)
     db.session.commit()
     assert meeting.selected_at is not None
     assert "selected" in inbox(apps[0].account)[-1].subject
     assert "no. 1" in inbox(apps[1].account)[-1].body
     assert "与议题关联不足" in inbox(apps[2].account)[-1].body
     with pytest.raises(RuleViolation):
-        svc.decide(staff, apps[2], "selected", "改判")
+        sel.decide(staff, apps[2], "selected", "改判")
 
 
 def test_review_result_page_lists_masked_names_by_category(app, client, f, review):
     staff, apps, meeting = review["staff"], review["apps"], review["meeting"]
     apps[0].name = "王建国"
-    svc.decide(staff, apps[0], "selected", "理由")
+    sel.decide(staff, apps[0], "selected", "理由")
     for a in apps[1:]:
-        svc.decide(staff, a, "not_selected", "理由")
-    svc.publish_selection(staff, meeting)
+        sel.decide(staff, a, "not_selected", "理由")
+    sel.publish_selection(staff, meeting)
     db.session.commit()
     html = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "王**" in html and "王建国" not in html

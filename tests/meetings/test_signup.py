@@ -1,12 +1,14 @@
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select, text
 
 from portal.errors import RuleViolation, UserInputError
 from portal.extensions import db
+from portal.meetings import identity
 from portal.meetings import services as svc
 from portal.meetings.models import MeetingApplication
+from portal.textutil import MOBILE_MESSAGE
 
 from .helpers import AFTER_SIGNUP, DURING_SIGNUP, application_form, inbox, set_now
 
@@ -70,18 +72,77 @@ def test_malformed_id_numbers_are_refused(app, f, open_meeting, number, fragment
     if len(number) == 18:
         number = number[:-1] + ric.calc_check_digit(number)
     with pytest.raises(UserInputError) as error:
-        svc.check_id_number(number, open_meeting.starts_at.date())
+        identity.check_id_number(number, open_meeting.starts_at.date())
     assert error.value.field == "id_number"
     assert fragment in error.value.message
+
+
+def _with_check_digit(base17: str) -> str:
+    from stdnum.cn import ric
+
+    return base17 + ric.calc_check_digit(base17 + "0")
+
+
+def test_a_number_issued_under_a_renamed_county_code_is_accepted(client, login, f, open_meeting):
+    """青浦县 (310229) became 青浦区 in 1999; its residents keep their numbers for life."""
+    assert identity.check_id_number("310229196503120025", open_meeting.starts_at.date()) == "310229196503120025"
+    # A county code used outside its lifetime (born after it was abolished) is not refused either.
+    later = _with_check_digit("31022920010101002")
+    assert identity.check_id_number(later, open_meeting.starts_at.date()) == later
+    login(f.resident())
+    db.session.commit()
+    assert _apply(client, open_meeting, id_number="310229196503120025").status_code == 302
+
+
+@pytest.mark.parametrize("number, fragment", [
+    ("", "enter your ID number"),
+    ("31022919650312002", "18 characters"),             # 17 characters
+    ("3102291965031200255", "18 characters"),           # 19 characters
+    ("31022919650312A025", "18 characters"),            # a letter inside
+    ("310229196503120024", "check digit"),              # the check digit does not match
+])
+def test_format_and_check_digit(app, number, fragment):
+    with pytest.raises(UserInputError) as error:
+        identity.validate_id_number(number, date(2026, 3, 5))
+    assert error.value.field == "id_number" and fragment in error.value.message
+
+
+@pytest.mark.parametrize("province, valid", [("11", True), ("65", True), ("83", True), ("10", False),
+                                             ("20", False), ("99", False)])
+def test_the_province_code_must_exist(app, province, valid):
+    number = _with_check_digit(province + "010119800101001")
+    if valid:
+        assert identity.validate_id_number(number, date(2026, 3, 5)) == number
+    else:
+        with pytest.raises(UserInputError, match="province"):
+            identity.validate_id_number(number, date(2026, 3, 5))
+
+
+@pytest.mark.parametrize("birth, fragment", [
+    ("19800230", "does not exist"),     # 30 February
+    ("19801301", "does not exist"),     # month 13
+    ("18991231", "does not exist"),     # before 1900
+    ("20260306", "in the future"),      # the day after today
+])
+def test_the_date_of_birth_must_be_real_and_past(app, birth, fragment):
+    number = _with_check_digit(f"310104{birth}001")
+    with pytest.raises(UserInputError, match=fragment):
+        identity.validate_id_number(number, date(2026, 3, 5))
+
+
+def test_born_today_or_on_1_january_1900_is_a_real_date(app):
+    for birth in ("20260305", "19000101"):
+        number = _with_check_digit(f"310104{birth}001")
+        assert identity.validate_id_number(number, date(2026, 3, 5)) == number
 
 
 def test_applicant_must_be_adult_on_the_meeting_day(app, f, open_meeting):
     meeting_day = open_meeting.starts_at.date()  # 2026-03-15
     turns_18_on_the_day = f.id_number(birth="20080315")
     turns_18_the_day_after = f.id_number(birth="20080316")
-    assert svc.check_id_number(turns_18_on_the_day, meeting_day) == turns_18_on_the_day
+    assert identity.check_id_number(turns_18_on_the_day, meeting_day) == turns_18_on_the_day
     with pytest.raises(UserInputError, match="18"):
-        svc.check_id_number(turns_18_the_day_after, meeting_day)
+        identity.check_id_number(turns_18_the_day_after, meeting_day)
 
 
 def test_second_application_of_the_same_account_is_refused(client, login, f, open_meeting):
@@ -132,9 +193,9 @@ def test_database_refuses_a_duplicate_even_when_the_checks_are_raced(app, f, ope
 
 def test_id_hash_is_keyed(app, f):
     number = f.id_number()
-    first = svc.id_hash(number)
+    first = identity.id_hash(number)
     app.config["ID_HASH_KEY"] = "another-key"
-    assert svc.id_hash(number) != first
+    assert identity.id_hash(number) != first
     import hashlib
 
     assert first != hashlib.sha256(number.encode()).hexdigest()
@@ -167,7 +228,10 @@ def test_consent_and_a_valid_mobile_are_required(app, f, open_meeting):
     assert error.value.field == "consent"
     with pytest.raises(UserInputError) as error:
         svc.apply(open_meeting, resident, application_form(mobile="12345"))
-    assert error.value.field == "mobile"
+    assert error.value.field == "mobile" and error.value.message == str(MOBILE_MESSAGE)
+    # Written with +86, spaces and dashes, it is the same number (portal.textutil.normalize_mobile).
+    application = svc.apply(open_meeting, resident, application_form(mobile="+86 139-1234-5678"))
+    assert application.mobile == "13912345678"
 
 
 def test_category_without_seats_is_refused(app, f, open_meeting):

@@ -17,6 +17,7 @@ def _form(**overrides):
             "seats_stakeholder": "2", "seats_enterprise": "1", "seats_citizen": "3", "seats_other": "0",
             "eligibility": "年满十八周岁的本区居民。", "signup_opens_at": "2026-04-01T09:00",
             "signup_closes_at": "2026-04-10T17:00", "selection_method": "lottery",
+            "public_source": "中国福利彩票双色球 第2026041期开奖号码", "public_value_due": "2026-04-12T21:30",
             "withdrawal_cutoff": "2026-04-17T17:00"}
     data.update(overrides)
     return data
@@ -84,12 +85,14 @@ def test_staff_of_another_unit_get_403(app, client, login, f, setup):
     assert client.get(f"{base}/edit").status_code == 403
     assert client.get(f"{base}/applications/{application.id}").status_code == 403
     assert client.post(f"{base}/applications/{application.id}", data={"decision": "selected", "reason": "x"}).status_code == 403
-    assert client.post(f"{base}/seed", data={"seed": "x"}).status_code == 403
+    assert client.post(f"{base}/draw", data={"public_value": "x", "public_value_origin": "y"}).status_code == 403
+    assert client.post(f"{base}/extend", data={"closes_at": "2026-03-12T09:00", "reason": "x"}).status_code == 403
     assert client.post(f"{base}/draw").status_code == 403
     assert client.get(f"{base}/representatives/{application.id}").status_code == 403
     assert client.post(f"{base}/publish-record").status_code == 403
     assert client.post("/staff/meetings/new", data=_form(unit_id=setup["unit"].id)).status_code == 422
     assert db.session.scalar(select(Meeting.lottery_seed)) is None
+    assert db.session.scalar(select(Meeting.signup_closes_at)) == meeting.signup_closes_at
     html = client.get("/staff/meetings").get_data(as_text=True)
     assert meeting.title not in html
 
@@ -125,12 +128,28 @@ def test_meeting_cannot_change_after_selection(app, client, login, f, setup):
     meeting = f.meeting(setup["unit"], selection_method="review")
     db.session.commit()
     set_now(app, AFTER_SIGNUP)
-    from portal.meetings import services as svc
+    from portal.meetings import selection as sel
 
-    svc.publish_selection(setup["staff"], meeting)
+    sel.publish_selection(setup["staff"], meeting)
     db.session.commit()
     login(setup["staff"])
     response = client.post(f"/staff/meetings/{meeting.id}/edit", data=_form(
         signup_opens_at="2026-03-01T09:00", signup_closes_at="2026-03-10T17:00",
         withdrawal_cutoff="2026-03-13T17:00", starts_at="2026-03-15T09:00", unit_id=setup["unit"].id))
     assert response.status_code == 422
+
+
+def test_unit_choices_and_list_are_scoped_by_one_helper(app, client, login, f, setup):
+    """``unit_choices`` / ``scope_to_unit``: admins pick and see every unit, staff their own."""
+    other = f.unit(name="青松区松泽镇人民政府（测试）")
+    theirs = f.meeting(other, title="别的单位的会议")
+    db.session.commit()
+    login(setup["staff"])
+    form = client.get("/staff/meetings/new").get_data(as_text=True)
+    assert "青松区松泽镇人民政府（测试）" not in form
+    assert "别的单位的会议" not in client.get("/staff/meetings").get_data(as_text=True)
+    login(f.admin())
+    db.session.commit()
+    form = client.get("/staff/meetings/new").get_data(as_text=True)
+    assert "青松区松泽镇人民政府（测试）" in form and setup["unit"].name in form
+    assert theirs.title in client.get("/staff/meetings").get_data(as_text=True)

@@ -1,9 +1,12 @@
+from datetime import datetime
+
 import pytest
 from sqlalchemy import select
 
 from portal.audit.models import AuditEntry
 from portal.errors import RuleViolation
 from portal.extensions import db
+from portal.meetings import selection as sel
 from portal.meetings import services as svc
 
 from .helpers import AFTER_CUTOFF, AFTER_MEETING, AFTER_SIGNUP, DURING_SIGNUP, inbox, set_now
@@ -18,10 +21,9 @@ def drawn(app, f):
         f.meeting_application(meeting)
     staff = f.staff(unit)
     set_now(app, AFTER_SIGNUP)
-    svc.announce_seed(staff, meeting, "draw-seed")
-    svc.run_lottery(staff, meeting)
+    sel.run_lottery(staff, meeting, "03 08 14 21 27 30 + 11", "cwl.gov.cn")
     db.session.commit()
-    apps = svc.applications_of(meeting)
+    apps = sel.applications_of(meeting)
     selected = sorted((a for a in apps if a.status == "selected"), key=lambda a: a.draw_rank)
     alternates = sorted((a for a in apps if a.status == "alternate"), key=lambda a: a.alternate_position)
     return {"meeting": meeting, "selected": selected, "alternates": alternates}
@@ -93,3 +95,30 @@ def test_only_the_applicant_can_withdraw(app, client, login, f, drawn):
     assert client.post(f"/meetings/{drawn['meeting'].id}/withdraw").status_code == 404
     with pytest.raises(RuleViolation):
         svc.withdraw(drawn["selected"][0], drawn["selected"][1].account)
+
+
+@pytest.mark.parametrize("moment, allowed", [(datetime(2026, 3, 15, 8, 59), True), (datetime(2026, 3, 15, 9, 0), False)])
+def test_can_withdraw_is_one_rule_for_the_service_and_the_page(app, client, login, drawn, moment, allowed):
+    """``MeetingApplication.can_withdraw(now)``: until the meeting starts (15 March 09:00)."""
+    meeting, representative = drawn["meeting"], drawn["selected"][0]
+    set_now(app, moment)
+    assert representative.can_withdraw(moment) is allowed
+    login(representative.account)
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert (f"/meetings/{meeting.id}/withdraw" in page) is allowed
+    # After the cut-off the page warns that the seat stays empty.
+    assert representative.withdrawal_leaves_seat_empty(moment)
+    response = client.post(f"/meetings/{meeting.id}/withdraw")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (representative.status == "withdrawn") is allowed
+
+
+def test_applications_out_of_play_cannot_be_withdrawn(app, f):
+    set_now(app, DURING_SIGNUP)
+    meeting = f.meeting()
+    for status in ("not_selected", "withdrawn", "ineligible"):
+        application = f.meeting_application(meeting, status=status, decision_reason="理由")
+        assert not application.can_withdraw(DURING_SIGNUP)
+        with pytest.raises(RuleViolation, match="cannot be withdrawn"):
+            svc.withdraw(application, application.account)

@@ -17,7 +17,8 @@ from portal.consultation.models import Comment
 from portal.extensions import db
 from portal.feedback import report as reports
 from portal.feedback import themes
-from portal.meetings import services as meeting_services
+from portal.meetings import record as meeting_record
+from portal.meetings import selection as meeting_selection
 from portal.textutil import mask_name
 
 from .. import factories as f
@@ -85,18 +86,17 @@ def seed_world(app, now: datetime) -> World:
     f.meeting_application(lottery, f.resident(), category="enterprise", organisation="青松科技")
     reviewed = [f.meeting_application(review, resident) for resident in residents[:2]]
     _set_now(app, datetime(2026, 3, 11, 9, 0))  # sign-up closed
-    meeting_services.announce_seed(staff, lottery, "2026-03-11 福彩 123456")
-    meeting_services.run_lottery(staff, lottery)
+    meeting_selection.run_lottery(staff, lottery, "03 08 14 21 27 30 + 11", "福彩官网")
     for application in reviewed:
-        meeting_services.decide(staff, application, "selected", "利害关系人")
-    meeting_services.publish_selection(staff, review)
+        meeting_selection.decide(staff, application, "selected", "利害关系人")
+    meeting_selection.publish_selection(staff, review)
     _set_now(app, datetime(2026, 3, 16, 9, 0))  # after the meeting
-    meeting_services.record_representative(staff, reviewed[0], {
+    meeting_record.record_representative(staff, reviewed[0], {
         "attended": True, "opinion": "建议增加停车位。", "response": "已研究。", "adoption": "not_adopted",
         "adoption_reason": "场地不足。"})
-    meeting_services.record_representative(staff, reviewed[1], {"attended": False})
-    meeting_services.update_outcome(staff, review, "会议审议通过。")
-    meeting_services.publish_record(staff, review)
+    meeting_record.record_representative(staff, reviewed[1], {"attended": False})
+    meeting_record.update_outcome(staff, review, "会议审议通过。")
+    meeting_record.publish_record(staff, review)
     upcoming = f.meeting(w.units[1], starts_at=datetime(2026, 5, 20, 9, 0),
                          signup_opens_at=datetime(2026, 4, 1, 9, 0), signup_closes_at=datetime(2026, 5, 1, 17, 0),
                          withdrawal_cutoff=datetime(2026, 5, 15, 17, 0))
