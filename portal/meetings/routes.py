@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .. import clock
-from ..auth.access import ensure_unit_access, get_for_unit, staff_required
+from ..auth.access import ensure_unit_access, get_for_unit, staff_required, verified_required
 from ..catalogue.models import DecisionItem
 from ..database import commit
 from ..errors import DomainError, RuleViolation, apply_to_form, form_status
@@ -59,6 +59,7 @@ def detail(meeting_id: int):
 
 @bp.route("/meetings/<int:meeting_id>/apply", methods=["GET", "POST"])
 @login_required
+@verified_required(methods=("GET", "POST"))
 @form_view
 def apply(meeting_id: int):
     meeting = db.session.get(Meeting, meeting_id) or abort(404)

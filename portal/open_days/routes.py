@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import clock
-from ..auth.access import ensure_unit_access, get_for_unit, staff_required
+from ..auth.access import ensure_unit_access, get_for_unit, staff_required, verified_required
 from ..database import commit
 from ..errors import DomainError, RuleViolation, UserInputError, apply_to_form, form_status
 from ..extensions import db
@@ -80,6 +80,7 @@ def index():
 
 @bp.route("/open-days/<int:activity_id>", methods=["GET", "POST"])
 @form_view
+@verified_required
 def detail(activity_id: int):
     activity = _activity_or_404(activity_id)
     now = clock.now()
