@@ -223,6 +223,6 @@ def sent_code(to_address: str) -> str:
 
     body = db.session.scalar(select(OutboxEmail.body).where(OutboxEmail.to_address == to_address)
                              .order_by(OutboxEmail.id.desc()))
-    match = re.search(r"\b(\d{6})\b", body or "")
+    match = re.search(r"(?<!\d)(\d{6})(?!\d)", body or "")
     assert match, f"no code mailed to {to_address}"
     return match.group(1)
