@@ -15,7 +15,7 @@ import json
 import os
 import urllib.request
 import uuid
-from typing import Callable
+from typing import Any, Callable
 
 from flask import current_app, has_app_context
 from sqlalchemy import event
@@ -72,10 +72,12 @@ def send_sms(mobile: str, text: str) -> None:
     send(mobile, text)
 
 
-def queue_sms(session: Session, mobile: str, text: str) -> None:
-    """Send ``text`` to ``mobile`` once ``session`` commits; nothing is sent if it rolls back."""
+def queue_sms(session: Any, mobile: str, text: str) -> None:
+    """Send ``text`` to ``mobile`` once ``session`` (a Session or scoped session) commits; nothing
+    is sent if it rolls back."""
     if len(text) > MAX_LENGTH:
         raise ValueError(f"an SMS holds at most {MAX_LENGTH} characters ({len(text)} given)")
+    session.connection()  # the message belongs to the transaction: begin one if none is open
     session.info.setdefault("pending_sms", []).append((mobile, text))
 
 
