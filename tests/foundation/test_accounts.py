@@ -274,10 +274,8 @@ def test_remember_cookie_of_another_device_stops_working_after_password_change(a
 def test_a_sign_up_losing_the_race_for_a_login_is_answered_like_any_duplicate(app, monkeypatch):
     """Two simultaneous sign-ups both pass the look-up; the unique index refuses the second, which
     is answered like any sign-up with a registered login (no account, no error)."""
-    import pytest
 
     from portal.auth import services
-    from portal.errors import UserInputError
     from portal.extensions import db
 
     services.register_resident({"login": "race@example.com", "name": "先到", "password": "Race-condition-2026"})
