@@ -4,7 +4,7 @@ Existing residents are left unverified: they verify their login the next time th
 sign up. Staff and admin accounts need no verification.
 
 Revision ID: acct01
-Revises: 060f13ffa9aa
+Revises: lead01
 Create Date: 2026-11-30 20:30:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "acct01"
-down_revision = "060f13ffa9aa"
+down_revision = "lead01"
 branch_labels = None
 depends_on = None
 
