@@ -6,9 +6,11 @@ from typing import Any
 
 from flask import Flask
 
+from .urls import PortalFlask, init_hosts
+
 
 def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
-    app = Flask(
+    app = PortalFlask(
         __name__,
         template_folder="../templates",
         static_folder="../static",
@@ -25,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     from .i18n import init_i18n
     from .security import CSP, init_csrf
 
+    init_hosts(app)
     ext.db.init_app(app)
     ext.migrate.init_app(app, ext.db, directory=app.config.get("MIGRATIONS_DIR") or _migrations_dir(),
                          render_as_batch=True, compare_type=True)

@@ -36,6 +36,9 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 8
+    # "Keep me logged in": the cookie's lifetime in seconds, enforced by the server as well (the
+    # login time is signed into the cookie); at most 30 days whatever is configured.
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
     FORCE_HTTPS = False  # set behind a TLS-terminating proxy that does not redirect itself
 
     # CSRF is checked for every POST; views that re-render their form opt in to showing the
@@ -67,7 +70,27 @@ class Defaults:
     MAIL_MAX_ATTEMPTS = 6
     # Try to send queued mail right after the response of the request that queued it.
     MAIL_SEND_AFTER_REQUEST = True
+    # The portal's public address: every absolute link (emails, feeds, API documents) is built
+    # from it, never from the request's Host header, and requests for other host names are refused
+    # (400) unless listed in EXTRA_HOSTS (health checks on /healthz are always answered).
     PORTAL_BASE_URL = "http://127.0.0.1:5000"
+    EXTRA_HOSTS: list[str] = []
+
+    # SMS (verification codes for accounts registered with a mobile number): "file" writes one
+    # text file per message into instance/sms (development), "http" posts JSON
+    # {"to", "text"} to SMS_HTTP_URL (with "Authorization: Bearer SMS_HTTP_TOKEN" if set), "null"
+    # drops. A message has at most 70 characters (one SMS).
+    SMS_BACKEND = "file"
+    SMS_HTTP_URL: str | None = None
+    SMS_HTTP_TOKEN: str | None = None
+    SMS_TIMEOUT = 10
+    # Email or mobile verification: a 6-digit code valid this many minutes, this many attempts.
+    VERIFY_CODE_MINUTES = 15
+    VERIFY_CODE_MAX_ATTEMPTS = 5
+    VERIFY_SEND_RATE_LIMIT = "5 per hour"
+    # Password reset by email: the link is valid this many minutes, and once.
+    PASSWORD_RESET_MINUTES = 60
+    PASSWORD_RESET_RATE_LIMIT_IP = "10 per hour"
 
     # Rules from the seeds: settings, never literals in code.
     FEEDBACK_DUE_WORKING_DAYS = 10
@@ -135,11 +158,16 @@ def load(app, overrides: dict[str, Any] | None = None) -> None:
         if not name.startswith(prefix):
             continue
         key = name[len(prefix):]
-        if key == "DATABASE_URL":
+        if hasattr(Defaults, name):
+            key = name  # a setting whose own name starts with PORTAL_ (PORTAL_BASE_URL)
+        elif key == "DATABASE_URL":
             key = "SQLALCHEMY_DATABASE_URI"
         app.config[key] = _coerce(value, app.config.get(key))
     if overrides:
         app.config.update(overrides)
+    # Remember-me never lasts longer than 30 days (issue: sessions that end).
+    app.config["REMEMBER_COOKIE_DURATION"] = min(int(_seconds(app.config["REMEMBER_COOKIE_DURATION"])),
+                                                 60 * 60 * 24 * 30)
 
     uri = app.config.get("SQLALCHEMY_DATABASE_URI")
     if not uri:
@@ -167,6 +195,10 @@ def load(app, overrides: dict[str, Any] | None = None) -> None:
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("RATELIMIT_STORAGE_URI") or (
         app.config["REDIS_URL"] if app.config.get("REDIS_URL") else "memory://"
     )
+
+
+def _seconds(value: Any) -> float:
+    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
 
 
 def normalise_database_url(uri: str) -> str:

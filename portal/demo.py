@@ -8,7 +8,7 @@ from __future__ import annotations
 from importlib import import_module
 
 from .accounts.models import Account
-from .auth.services import create_account, register_resident
+from .auth.services import create_account, create_verified_resident
 from .calendar.services import sync_from_package
 from .extensions import db
 from .units.services import create_unit
@@ -71,7 +71,7 @@ def seed() -> list[tuple[str, str, str]]:
         passwords.append((account.login, "staff", DEMO_PASSWORD_STAFF))
     residents = []
     for name, login in RESIDENTS:
-        account = register_resident({"login": login, "name": name, "password": DEMO_PASSWORD_RESIDENT})
+        account = create_verified_resident({"login": login, "name": name, "password": DEMO_PASSWORD_RESIDENT})
         residents.append(account)
         passwords.append((account.login, "resident", DEMO_PASSWORD_RESIDENT))
     db.session.flush()

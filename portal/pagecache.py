@@ -18,6 +18,14 @@ path is answered from a per-process cache when the stored copy is still valid:
   holds no CSRF token, flash message or personal data).
 
 Logged-in users, staff and admin pages, forms and files are never cached.
+
+A cached page holds no link built from the request's ``Host`` header (``portal.urls``: absolute links
+come from ``PORTAL_BASE_URL``), and the host is part of the key all the same, so a request sent with
+a forged ``Host:`` can never change what other visitors are served.
+
+**Private pages** (``PRIVATE_PREFIXES``: the account's own pages, staff and admin pages, login
+forms; and views marked with ``@no_store``) are answered with ``Cache-Control: no-store``, so that
+neither the browser nor a proxy keeps a copy of personal data, check-in codes or exports.
 """
 from __future__ import annotations
 
@@ -25,12 +33,17 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import wraps
 
 from flask import Flask, Response, current_app, g, has_app_context, request, session
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from .extensions import db
+
+# Paths whose every response is private: answered with Cache-Control: no-store.
+PRIVATE_PREFIXES = ("/me", "/staff", "/admin", "/auth")
+NO_STORE = "no-store, private"
 
 NEVER_CACHED = ("/staff", "/admin", "/me", "/auth", "/preferences", "/static", "/bootstrap", "/healthz")
 CACHED_TYPES = ("text/html", "application/json", "application/atom+xml")
@@ -145,7 +158,34 @@ def _cacheable_request() -> bool:
             and current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in cookies)
 
 
+def no_store(view):
+    """Mark a view's responses private (for a private page outside ``PRIVATE_PREFIXES``)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        g.no_store = True
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def is_private_path(path: str) -> bool:
+    return any(path == prefix or path.startswith(prefix + "/") or path.startswith(prefix + ".")
+               for prefix in PRIVATE_PREFIXES)
+
+
+def init_cache_control(app: Flask) -> None:
+    @app.after_request
+    def mark_private(response):
+        if g.get("no_store") or is_private_path(request.path):
+            response.headers["Cache-Control"] = NO_STORE
+            response.headers["Pragma"] = "no-cache"
+            response.headers.pop("Expires", None)
+        return response
+
+
 def init_page_cache(app: Flask) -> None:
+    init_cache_control(app)
     seconds = app.config.get("PAGE_CACHE_SECONDS") or 0
     if seconds <= 0:
         return
@@ -157,7 +197,8 @@ def init_page_cache(app: Flask) -> None:
     def serve_from_cache():
         if not _cacheable_request():
             return None
-        key = (request.full_path, request.cookies.get("lang", ""), request.cookies.get("text_size", ""))
+        key = (request.host.lower(), request.full_path, request.cookies.get("lang", ""),
+               request.cookies.get("text_size", ""))
         version = cache.version.current()
         g.page_cache = (key, version)
         entry = cache.get(key, version)

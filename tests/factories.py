@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import secrets
+from datetime import datetime
 
 from portal.accounts.models import Account
 from portal.auth.passwords import hash_password
@@ -27,12 +28,14 @@ def unit(**kw) -> Unit:
     return obj
 
 
-def account(role: str = "resident", unit_obj: Unit | None = None, **kw) -> Account:
+def account(role: str = "resident", unit_obj: Unit | None = None, verified: bool = True, **kw) -> Account:
+    """An account; residents have a verified email or mobile unless ``verified=False``."""
     n = next(_seq)
     data = dict(email=f"user{n}@example.com", name=f"测试用户{n}", role=role,
                 unit_id=unit_obj.id if unit_obj is not None else None,
                 password_hash=hash_password(kw.pop("password", PASSWORD)),
-                session_token=secrets.token_hex(8))
+                session_token=secrets.token_hex(8),
+                verified_at=datetime(2026, 1, 1) if verified else None)
     data.update(kw)
     obj = Account(**data)
     db.session.add(obj)
@@ -269,3 +272,16 @@ def issue(item, issued_on, actor=None):
     change_status(item, DecisionStatus.decided, actor)
     db.session.flush()
     return item
+def sent_code(to_address: str) -> str:
+    """The 6-digit verification code last mailed to ``to_address`` (the outbox keeps it)."""
+    import re
+
+    from sqlalchemy import select
+
+    from portal.notifications.models import OutboxEmail
+
+    body = db.session.scalar(select(OutboxEmail.body).where(OutboxEmail.to_address == to_address)
+                             .order_by(OutboxEmail.id.desc()))
+    match = re.search(r"(?<!\d)(\d{6})(?!\d)", body or "")
+    assert match, f"no code mailed to {to_address}"
+    return match.group(1)

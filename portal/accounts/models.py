@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import enum
+import time
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -37,13 +38,29 @@ class Account(UserMixin, Model):
     is_active_flag: Mapped[bool] = mapped_column("is_active", default=True)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     last_login_at: Mapped[datetime | None]
-    # Changing it logs out every other session of the account (password change, deletion).
+    # Changing it ends every session and remember-me cookie of the account (logout, password
+    # change or reset, deactivation, role change): both carry it (``get_id``).
     session_token: Mapped[str] = mapped_column(String(32))
+    # When the email address or mobile number was proven by a code (None: not yet). Residents
+    # comment and sign up only once verified (``portal.auth.access.verified_required``).
+    verified_at: Mapped[datetime | None]
+    # The pending verification code: a keyed hash of the 6 digits, its expiry and failed tries.
+    verify_code_hash: Mapped[str | None] = mapped_column(String(64))
+    verify_code_expires_at: Mapped[datetime | None]
+    verify_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
 
     unit = relationship("Unit", lazy="joined")
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        """What the session and the remember-me cookie hold (both signed with SECRET_KEY): the
+        account, its current session token and the login time (real time, in seconds), so that a
+        remember-me cookie is refused after REMEMBER_COOKIE_DURATION even if replayed."""
+        return f"{self.id}:{self.session_token}:{int(time.time())}"
+
+    @property
+    def is_verified(self) -> bool:
+        """Staff and admin accounts are created by an admin; residents prove their login."""
+        return self.role != Role.resident.value or self.verified_at is not None
 
     @property
     def is_active(self) -> bool:  # Flask-Login

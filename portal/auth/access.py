@@ -12,7 +12,8 @@ from __future__ import annotations
 from functools import wraps
 from typing import TypeVar
 
-from flask import abort
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import false
 
@@ -37,6 +38,45 @@ def _role_required(*roles: str):
 
 staff_required = _role_required("staff", "admin")
 admin_required = _role_required("admin")
+
+
+def verified_required(view=None, *, methods: tuple[str, ...] = ("POST",)):
+    """Residents comment and sign up only once their email address or mobile number is verified.
+
+    On a submission (``methods``, POST by default) by a logged-in account that is not verified,
+    the view does not run (nothing is saved): the person is sent to the verification page with a
+    message, and comes back to the page afterwards. Anonymous visitors are left to the view (which
+    asks them to log in). Use ``@verified_required(methods=("GET", "POST"))`` on a page that is only
+    a sign-up form.
+    """
+
+    def decorator(inner):
+        @wraps(inner)
+        def wrapper(*args, **kwargs):
+            if (request.method in methods and current_user.is_authenticated
+                    and not current_user.is_verified):
+                flash(_("Please verify your email address or mobile number first: we send you a 6-digit "
+                        "code. Nothing has been submitted yet."), "warning")
+                back = request.path if request.method == "GET" else _same_site_referrer() or request.path
+                return redirect(url_for("auth.verify", next=back))
+            return inner(*args, **kwargs)
+
+        return wrapper
+
+    return decorator(view) if view is not None else decorator
+
+
+def _same_site_referrer() -> str | None:
+    from urllib.parse import urlsplit
+
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return path if path.startswith("/") and not path.startswith("//") else None
 
 
 def can_manage_unit(account, unit_id: int | None) -> bool:

@@ -46,3 +46,25 @@ class ButtonForm(FlaskForm):
     """An empty form for POST-only buttons, so that they carry a CSRF token."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class VerifyForm(FlaskForm):
+    code = StringField(_l("Verification code"), validators=[DataRequired(), Length(max=12)],
+                       description=_l("The 6 digits we sent to your email address or mobile number."),
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+    submit = SubmitField(_l("Verify"))
+
+
+class ResetRequestForm(FlaskForm):
+    email = StringField(_l("Email address of your account"), validators=[DataRequired(), Length(max=254)],
+                        render_kw={"autocomplete": "email"})
+    submit = SubmitField(_l("Send me a link"))
+
+
+class ResetForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=128)],
+                             description=_l("At least 8 characters; common passwords are refused."),
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat new password"), validators=[DataRequired()],
+                            render_kw={"autocomplete": "new-password"})
+    submit = SubmitField(_l("Set new password"))

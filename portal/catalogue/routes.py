@@ -169,14 +169,13 @@ def document_file(item_id: int, document_id: int):
 def feed():
     """Catalogues published, items added or withdrawn after publication, and status changes."""
     entries: list[FeedEntry] = []
-    base = request.url_root.rstrip("/")
     published = db.session.scalars(select(YearlyCatalogue).where(YearlyCatalogue.published_at.is_not(None))
                                     .order_by(YearlyCatalogue.published_at.desc()).limit(50)).all()
     for cat in published:
         entries.append(FeedEntry(
             id=f"tag:portal,{cat.year}:catalogue-{cat.id}",
             title=_("%(unit)s published its %(year)s catalogue of major decisions", unit=cat.unit.name, year=cat.year),
-            link=base + url_for("catalogue.catalogue", year=cat.year, unit_slug=cat.unit.slug),
+            link=url_for("catalogue.catalogue", year=cat.year, unit_slug=cat.unit.slug),
             updated=cat.published_at, author=cat.unit.name))
     changes = db.session.scalars(select(CatalogueChange).order_by(CatalogueChange.at.desc()).limit(50)).all()
     for change in changes:
@@ -184,7 +183,7 @@ def feed():
         entries.append(FeedEntry(
             id=f"tag:portal,{item.year}:catalogue-change-{change.id}",
             title=f"{ChangeKind.label_of(change.kind)}: {item.title}",
-            link=base + url_for("catalogue.hub", item_id=item.id), updated=change.at,
+            link=url_for("catalogue.hub", item_id=item.id), updated=change.at,
             summary=change.reason, author=item.unit.name))
     events = db.session.execute(
         select(DecisionEvent, DecisionItem).join(DecisionItem, DecisionEvent.decision_id == DecisionItem.id)
@@ -194,7 +193,7 @@ def feed():
         entries.append(FeedEntry(
             id=f"tag:portal,{item.year}:decision-{item.id}-event-{event.id}",
             title=f"{item.title}: {status_label(event.to_status)}",
-            link=base + url_for("catalogue.hub", item_id=item.id), updated=event.at,
+            link=url_for("catalogue.hub", item_id=item.id), updated=event.at,
             summary=event.reason, author=item.unit.name))
     entries.sort(key=lambda e: e.updated, reverse=True)
     return atom_response(_("Decision catalogue: changes"), entries[:50], feed_id="tag:portal,2025:catalogue")

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import clock
-from ..auth.access import get_for_unit, staff_required
+from ..auth.access import get_for_unit, staff_required, verified_required
 from ..catalogue.models import DecisionItem
 from ..database import commit
 from ..errors import DomainError, apply_to_form, form_status, refuse
@@ -136,6 +136,7 @@ def _comment_limit_reached(request_limit):
 @limiter.limit(lambda: current_app.config["COMMENT_RATE_LIMIT_ACCOUNT"], methods=["POST"], key_func=_comment_key,
                on_breach=_comment_limit_reached)
 @form_view
+@verified_required
 def comments(consultation_id: int):
     consultation = _public_or_404(consultation_id)
     if request.method == "GET":

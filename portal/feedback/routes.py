@@ -116,11 +116,10 @@ def feed():
     rows = db.session.execute(
         due_dates.decided_items(public=True).where(AdoptionReport.published_at.is_not(None))
         .order_by(None).order_by(AdoptionReport.published_at.desc(), AdoptionReport.id.desc()).limit(50)).all()
-    base = request.url_root.rstrip("/")
     entries = [FeedEntry(
         id=f"tag:portal,{report.published_at.year}:feedback-{report.id}-v{report.version}",
         title=_("Adoption feedback: %(title)s", title=item.title),
-        link=base + url_for("feedback.report", decision_id=item.id), updated=report.updated_at or report.published_at,
+        link=url_for("feedback.report", decision_id=item.id), updated=report.updated_at or report.published_at,
         summary=report.summary, author=item.unit.name) for item, report in rows]
     return atom_response(_("Adoption feedback reports"), entries, feed_id="tag:portal,2026:feedback")
 

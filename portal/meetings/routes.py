@@ -13,6 +13,7 @@ from ..auth.access import (
     scope_to_unit,
     staff_required,
     unit_choices,
+    verified_required,
 )
 from ..catalogue.models import DecisionItem
 from ..database import commit
@@ -70,6 +71,7 @@ def detail(meeting_id: int):
 
 @bp.route("/meetings/<int:meeting_id>/apply", methods=["GET", "POST"])
 @login_required
+@verified_required(methods=("GET", "POST"))
 @form_view
 def apply(meeting_id: int):
     meeting = db.session.get(Meeting, meeting_id) or abort(404)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from .. import clock
 from ..extensions import db
+from ..urls import absolute_url
 from .models import InboxMessage, OutboxEmail
 
 
@@ -46,12 +47,6 @@ def queue_email(to_address: str, subject: str, body: str, *, link: str | None = 
     if has_request_context():
         g.setdefault("queued_email_ids", []).append(item.id)
     return item
-
-
-def absolute_url(path: str) -> str:
-    if path.startswith(("http://", "https://")):
-        return path
-    return current_app.config["PORTAL_BASE_URL"].rstrip("/") + "/" + path.lstrip("/")
 
 
 def unread_count(account) -> int:

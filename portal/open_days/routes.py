@@ -3,7 +3,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import clock
-from ..auth.access import ensure_unit_access, get_for_unit, staff_required, unit_choices
+from ..auth.access import (
+    ensure_unit_access,
+    get_for_unit,
+    staff_required,
+    unit_choices,
+    verified_required,
+)
 from ..database import commit
 from ..errors import DomainError, apply_to_form, form_status, refuse
 from ..extensions import db
@@ -79,6 +85,7 @@ def index():
 
 @bp.route("/open-days/<int:activity_id>", methods=["GET", "POST"])
 @form_view
+@verified_required
 def detail(activity_id: int):
     activity = _activity_or_404(activity_id)
     now = clock.now()

@@ -4,6 +4,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.factories import sent_code
+
 from .conftest import DEMO_PASSWORDS
 
 WASTE = "青松区生活垃圾分类管理实施办法"
@@ -26,6 +28,12 @@ def _register(page, live_server, login, name, password):
     page.get_by_label("再次输入密码").fill(password)
     page.get_by_label(re.compile("隐私说明")).check()
     page.get_by_role("button", name="创建账号").click()
+    # The account is activated by the 6-digit code sent to the address (read from the outbox).
+    expect(page.get_by_role("heading", name="验证电子邮箱或手机号")).to_be_visible()
+    with live_server.app.app_context():
+        code = sent_code(login)
+    page.get_by_label("验证码").fill(code)
+    page.get_by_role("button", name="验证", exact=True).click()
     expect(page.get_by_role("heading", name="我的参与")).to_be_visible()
 
 

@@ -3,6 +3,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.factories import sent_code
+
 from .conftest import DEMO_PASSWORDS
 
 
@@ -23,6 +25,17 @@ def test_resident_registers_and_sees_own_page(page, live_server, shot):
     page.get_by_label("再次输入密码").fill("Lin-xiaoyu-2026")
     page.get_by_label(re.compile("隐私说明")).check()
     page.get_by_role("button", name="创建账号").click()
+    # The 6-digit code mailed to the address activates the account (read from the outbox); a wrong
+    # code is refused on the form first.
+    expect(page.get_by_role("heading", name="验证电子邮箱或手机号")).to_be_visible()
+    shot("verify")
+    with live_server.app.app_context():
+        code = sent_code("new.resident@example.com")
+    page.get_by_label("验证码").fill(f"{(int(code) + 1) % 10 ** 6:06d}")
+    page.get_by_role("button", name="验证", exact=True).click()
+    expect(page.get_by_text("验证码不正确")).to_be_visible()
+    page.get_by_label("验证码").fill(code)
+    page.get_by_role("button", name="验证", exact=True).click()
     expect(page.get_by_role("heading", name="我的参与")).to_be_visible()
     expect(page.get_by_text("new.resident@example.com")).to_be_visible()
     shot("me")

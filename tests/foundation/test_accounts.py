@@ -9,7 +9,7 @@ from portal.auth.routes import safe_next
 from portal.auth.services import normalise_login
 from portal.errors import UserInputError
 from portal.extensions import db
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, sent_code
 
 from .conftest import form_login
 
@@ -20,14 +20,17 @@ def count_accounts() -> int:
 
 # --- registration --------------------------------------------------------------------------------
 
-def test_register_with_email_logs_in_and_hashes_with_argon2id(client, register_data):
+def test_register_with_email_asks_for_the_code_and_hashes_with_argon2id(client, register_data):
     response = client.post("/auth/register", data=register_data)
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/me")
+    assert response.headers["Location"].endswith("/auth/verify")
     account = db.session.scalar(select(Account).where(Account.email == "new.resident@example.com"))
-    assert account.role == "resident" and account.mobile is None
+    assert account.role == "resident" and account.mobile is None and account.verified_at is None
     assert account.password_hash.startswith("$argon2id$")
     assert "Tiger-Lantern-58" not in account.password_hash
+    # The code from the email activates the account and logs this browser in.
+    code = sent_code("new.resident@example.com")
+    assert client.post("/auth/verify", data={"code": code}).status_code == 302
     assert client.get("/me").status_code == 200
 
 
@@ -66,16 +69,19 @@ def test_normalise_login_unit():
     assert error.value.field == "login"
 
 
-def test_duplicate_login_is_refused_with_a_clear_message(client, f, register_data):
+def test_duplicate_login_is_answered_as_a_new_one_and_the_owner_told(client, f, register_data):
+    """Registration never tells which addresses are registered (tests/foundation/test_account_rules.py
+    compares the two answers in full); the owner gets a notice instead."""
     f.resident(email="taken@example.com")
     db.session.commit()
     register_data["login"] = "TAKEN@example.com"
     response = client.post("/auth/register", data=register_data)
-    assert response.status_code == 422
-    html = response.get_data(as_text=True)
-    assert "already exists" in html
-    assert 'value="TAKEN@example.com"' in html and 'value="王小明"' in html
+    assert response.status_code == 302 and response.headers["Location"].endswith("/auth/verify")
     assert count_accounts() == 1
+    from portal.notifications.models import OutboxEmail
+
+    notice = db.session.scalar(select(OutboxEmail).where(OutboxEmail.to_address == "taken@example.com"))
+    assert notice is not None and "已有账号" in notice.body
 
 
 def test_duplicate_mobile_is_refused_whatever_its_spelling(client, f, register_data):
@@ -83,8 +89,8 @@ def test_duplicate_mobile_is_refused_whatever_its_spelling(client, f, register_d
     db.session.commit()
     register_data["login"] = "+86 138 1234 5678"
     response = client.post("/auth/register", data=register_data)
-    assert response.status_code == 422
-    assert "already exists" in response.get_data(as_text=True)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/auth/verify")
+    assert count_accounts() == 1
 
 
 def test_password_must_have_eight_characters(client, register_data):
@@ -265,20 +271,19 @@ def test_remember_cookie_of_another_device_stops_working_after_password_change(a
     assert fresh.get("/me").status_code == 302
 
 
-def test_a_sign_up_losing_the_race_for_a_login_gets_the_duplicate_message(app, monkeypatch):
-    """Two simultaneous sign-ups both pass the look-up; the unique index refuses the second."""
-    import pytest
+def test_a_sign_up_losing_the_race_for_a_login_is_answered_like_any_duplicate(app, monkeypatch):
+    """Two simultaneous sign-ups both pass the look-up; the unique index refuses the second, which
+    is answered like any sign-up with a registered login (no account, no error)."""
 
     from portal.auth import services
-    from portal.errors import UserInputError
     from portal.extensions import db
 
     services.register_resident({"login": "race@example.com", "name": "先到", "password": "Race-condition-2026"})
     db.session.commit()
     real_scalar = db.session.scalar
     monkeypatch.setattr(db.session, "scalar", lambda *a, **k: None)  # the look-up sees nothing yet
-    with pytest.raises(UserInputError, match="already exists|已注册"):
-        services.register_resident({"login": "race@example.com", "name": "后到", "password": "Race-condition-2026"})
+    assert services.register_resident({"login": "race@example.com", "name": "后到",
+                                       "password": "Race-condition-2026"}) is None
     monkeypatch.setattr(db.session, "scalar", real_scalar)
     db.session.rollback()
     from sqlalchemy import func, select

@@ -88,6 +88,9 @@ def test_resident_deletes_the_account_with_the_password(client, f, login):
 def test_registered_resident_can_delete_the_account(client, register_data):
     """Registration writes an audit entry about the account: deletion must still work."""
     assert client.post("/auth/register", data=register_data).status_code == 302
+    from tests.factories import sent_code
+
+    assert client.post("/auth/verify", data={"code": sent_code(register_data["login"])}).status_code == 302
     response = client.post("/me/delete", data={"password": register_data["password"], "confirm": "y"})
     assert response.status_code == 302
     assert db.session.scalar(select(func.count(Account.id))) == 0
