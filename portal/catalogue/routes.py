@@ -16,6 +16,7 @@ from ..database import commit
 from ..errors import DomainError, UserInputError, apply_to_form, form_status, refuse
 from ..extensions import db
 from ..feeds import FeedEntry, atom_response
+from ..requestargs import int_arg
 from ..sections import section, sections_for
 from ..security import form_view
 from ..units.models import Unit, units_in_order
@@ -225,7 +226,7 @@ def admin_section(_account):
 @staff_required
 def staff_index():
     if current_user.role == "admin":
-        unit = db.session.get(Unit, request.args.get("unit", type=int) or 0)
+        unit = db.session.get(Unit, int_arg("unit", minimum=1) or 0)
         if unit is None:
             return render_template("catalogue/staff_units.html", units=db.session.scalars(units_in_order()).all())
     else:
