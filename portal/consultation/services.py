@@ -21,6 +21,7 @@ from ..catalogue.lifecycle import change_status
 from ..catalogue.models import DecisionItem
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
+from ..requestargs import DB_INT_MAX
 from ..notifications.services import notify
 from ..textutil import mask_name
 from . import similarity
@@ -387,7 +388,7 @@ def moderate(actor, consultation: Consultation, comment_ids: Iterable[int], acti
     """Publish or reject pending comments of ``consultation`` (先审查、后公开); returns how many
     changed. Each comment changes state with one conditional UPDATE, so that two moderators never
     count one comment twice; counters move with it."""
-    ids = sorted({int(i) for i in comment_ids})
+    ids = sorted({int(i) for i in comment_ids if 0 < int(i) <= DB_INT_MAX})  # beyond: no such comment
     if not ids:
         raise UserInputError(None, _("Select at least one comment."))
     if action not in MODERATION_ACTIONS:

@@ -30,6 +30,7 @@ from ..consultation.models import (
 )
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
+from ..requestargs import DB_INT_MAX
 from ..notifications.services import notify
 from .models import (
     CHANGES_SECTIONS,
@@ -732,7 +733,9 @@ def clean_ids(values: Iterable) -> list[int]:
     ids = []
     for value in values:
         try:
-            ids.append(int(value))
+            number = int(value)
         except (TypeError, ValueError):
             continue
+        if 0 < number <= DB_INT_MAX:  # beyond a database integer: no such row
+            ids.append(number)
     return ids

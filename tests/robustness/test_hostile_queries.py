@@ -14,7 +14,17 @@ from datetime import datetime
 
 import pytest
 
-from .walk import LOOKUP_ROLES, ROLES, build, clients, fillings, get_rules, populate, reading, track_args
+from .walk import (
+    LOOKUP_ROLES,
+    ROLES,
+    build,
+    clients,
+    fillings,
+    get_rules,
+    populate,
+    reading,
+    track_args,
+)
 
 NOW = datetime(2026, 4, 1, 10, 0)
 HUGE = "9" * 23

@@ -188,3 +188,32 @@ def test_upload_over_the_size_limit_is_the_413_page(app, client, login, f, signe
     assert response.status_code == 413
     assert "The upload is larger than allowed." in response.get_data(as_text=True)
 
+
+
+# --- ids posted in lists (checkboxes) --------------------------------------------------------------
+
+@pytest.mark.parametrize("value", [HUGE, str(DB_INT_MAX + 1), "²", "-1"])
+def test_moderation_with_bad_comment_ids_saves_nothing(client, setup, value):
+    consultation, comment = setup["consultation"], setup["comment"]
+    response = client.post(f"/staff/consultations/{consultation.id}/moderation",
+                           data={"comment_ids": [str(comment.id), value], "action": "publish"})
+    assert response.status_code < 500
+    db.session.expire_all()
+    assert db.session.get(Comment, comment.id).status in ("pending", "published")
+
+
+@pytest.mark.parametrize("value", [HUGE, str(DB_INT_MAX + 1), "²", "-1"])
+def test_assigning_bad_comment_ids_to_a_theme_saves_nothing(client, login, f, app, value):
+    from portal.feedback import services as feedback_services
+    from portal.feedback.models import ThemeAssignment
+
+    unit = f.unit()
+    staff = f.staff(unit)
+    consultation = f.consultation(f.decision(unit, status="consulting"), status="closed")
+    theme = feedback_services.create_theme(staff, consultation, {"title": "延长投放时间"})
+    db.session.commit()
+    login(staff)
+    response = client.post(f"/staff/feedback/consultations/{consultation.id}/comments",
+                           data={"theme_id": str(theme.id), "comment_ids": [value]})
+    assert response.status_code == 422
+    assert db.session.scalar(select(func.count()).select_from(ThemeAssignment)) == 0
