@@ -21,8 +21,8 @@ from ..catalogue.lifecycle import change_status
 from ..catalogue.models import DecisionItem
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
-from ..requestargs import DB_INT_MAX
 from ..notifications.services import notify
+from ..requestargs import DB_INT_MAX
 from ..textutil import mask_name
 from . import similarity
 from .drafts import split_draft

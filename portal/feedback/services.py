@@ -30,8 +30,8 @@ from ..consultation.models import (
 )
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
-from ..requestargs import DB_INT_MAX
 from ..notifications.services import notify
+from ..requestargs import DB_INT_MAX
 from .models import (
     CHANGES_SECTIONS,
     DISPOSITIONS,
