@@ -2,13 +2,14 @@
 page hands on to its own links without letting them override ``url_for``'s arguments.
 
 Bad input in a query string is the visitor's mistake, never a server error (issue 12): an integer
-that is malformed (``²``, ``1.5``, ``中文``) or beyond a database integer (23 digits) is answered
-400 with a clear message instead of failing in ``int()`` or in the database driver.
+that is malformed (``²``, ``1.5``, ``中文``) or beyond a database integer (23 digits) never reaches
+``int()`` or the database driver. A page's filter ignores it (as if absent, like any other
+malformed filter); with ``strict=True`` it is a 400 naming the parameter (the API's way).
 
     from ..requestargs import int_arg
 
-    unit_id = int_arg("unit")                 # None when absent or empty, 400 when bad
-    year = int_arg("year", minimum=2000, maximum=2100)
+    unit_id = int_arg("unit", minimum=1)      # None when absent, empty or bad
+    year = int_arg("year", minimum=2000, maximum=2100, strict=True)   # 400 when bad
 
     {{ url_for("feedback.staff_comments", consultation_id=c.id, **link_args()) }}
 """
@@ -35,14 +36,17 @@ def parse_int(raw: str | None, *, minimum: int | None = DB_INT_MIN, maximum: int
 
 
 def int_arg(name: str, default: int | None = None, *, minimum: int | None = DB_INT_MIN,
-            maximum: int | None = DB_INT_MAX) -> int | None:
-    """The integer query parameter ``name``: ``default`` when absent or empty; a malformed value or
-    one outside [minimum, maximum] (by default: a database integer) is a 400 naming the parameter."""
+            maximum: int | None = DB_INT_MAX, strict: bool = False) -> int | None:
+    """The integer query parameter ``name``: ``default`` when absent or empty, and when malformed
+    or outside [minimum, maximum] (by default: a database integer) unless ``strict``, which makes
+    such a value a 400 naming the parameter."""
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
     value = parse_int(raw, minimum=minimum, maximum=maximum)
     if value is None:
+        if not strict:
+            return default
         if _INTEGER.fullmatch(raw) is None:
             abort(400, description=f"'{name}' must be an integer")
         abort(400, description=f"'{name}' must be between {minimum} and {maximum}")
