@@ -40,6 +40,10 @@ def register_blueprints(app: Flask) -> None:
                api_bp):
         app.register_blueprint(bp)
 
+    from .requestargs import link_args
+
+    app.jinja_env.globals["link_args"] = link_args  # also seen by imported macros (pagination)
+
     @app.context_processor
     def inject_nav():
         return {"nav_sections": NAV_SECTIONS}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -112,6 +113,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
+        if code == 413:
+            # The body was refused unread: forms on the error page (the logout button of a signed-in
+            # visitor) must not try to parse it again, which raised the 413 anew and became a 500.
+            request.__dict__.update(form=ImmutableMultiDict(), files=ImmutableMultiDict())
         if code == 429:
             # A view may answer its own rate limit (on_breach), e.g. with its form and the typed text.
             return error.response if error.response is not None else render_error(429)

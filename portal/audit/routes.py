@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from ..auth.access import admin_required
 from ..extensions import db
+from ..requestargs import int_arg
 from ..units.models import units_in_order
 from . import bp
 from .models import AuditEntry
@@ -17,14 +18,14 @@ def index():
     query = select(AuditEntry)
     if args.get("object_type"):
         query = query.where(AuditEntry.object_type == args["object_type"])
-    if args.get("object_id", type=int) is not None:
-        query = query.where(AuditEntry.object_id == args.get("object_id", type=int))
+    if (value := int_arg("object_id")) is not None:
+        query = query.where(AuditEntry.object_id == value)
     if args.get("action"):
         query = query.where(AuditEntry.action.startswith(args["action"]))
-    if args.get("actor_id", type=int) is not None:
-        query = query.where(AuditEntry.actor_id == args.get("actor_id", type=int))
-    if args.get("unit_id", type=int) is not None:
-        query = query.where(AuditEntry.unit_id == args.get("unit_id", type=int))
+    if (value := int_arg("actor_id")) is not None:
+        query = query.where(AuditEntry.actor_id == value)
+    if (value := int_arg("unit_id")) is not None:
+        query = query.where(AuditEntry.unit_id == value)
     for name, op in (("since", "ge"), ("until", "le")):
         value = args.get(name)
         if value:

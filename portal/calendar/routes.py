@@ -39,6 +39,9 @@ def index():
             due = add_working_days(date.fromisoformat(start_text), max(1, min(n, 500)))
         except ValueError:
             flash(_("Please enter the start date as YYYY-MM-DD."), "warning")
+        except OverflowError:  # e.g. 500 working days after 9999-12-20
+            flash(_("The due date would lie beyond the year 9999. Please enter an earlier start date."),
+                  "warning")
     return render_template("calendar/index.html", years=years, missing=missing, form=NewYearForm(),
                            package_years=chinese_calendar_years(), due=due, start_text=start_text, n=n)
 

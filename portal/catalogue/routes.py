@@ -17,6 +17,7 @@ from ..database import commit
 from ..errors import DomainError, apply_to_form, form_status, refuse
 from ..extensions import db
 from ..feeds import FeedEntry, atom_response
+from ..requestargs import int_arg
 from ..sections import section, sections_for
 from ..security import form_view
 from ..units.models import Unit, units_in_order
@@ -229,7 +230,7 @@ def admin_section(_account):
 @staff_required
 def staff_index():
     own_unit_id = managed_unit_id()
-    unit = db.session.get(Unit, own_unit_id or request.args.get("unit", type=int) or 0)
+    unit = db.session.get(Unit, own_unit_id or int_arg("unit", minimum=1) or 0)
     if unit is None:  # the district office picks a unit
         return render_template("catalogue/staff_units.html", units=db.session.scalars(units_in_order()).all())
     ensure_unit_access(unit)

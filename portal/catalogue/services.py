@@ -14,6 +14,7 @@ from .. import clock, search
 from ..audit.services import record, snapshot
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
+from ..requestargs import DB_INT_MAX
 from ..units.models import Unit
 from . import uploads
 from .lifecycle import change_status
@@ -115,6 +116,8 @@ def _topics(ids) -> list[Topic]:
     ids = [int(i) for i in (ids or [])]
     if not ids:
         return []
+    if any(not 0 < i <= DB_INT_MAX for i in ids):  # no such topic; the database cannot even hold it
+        raise UserInputError("topic_ids", _("Choose topics from the list."))
     topics = db.session.scalars(select(Topic).where(Topic.id.in_(ids))).all()
     if len(topics) != len(set(ids)):
         raise UserInputError("topic_ids", _("Choose topics from the list."))

@@ -113,7 +113,8 @@ class RedactForm(FlaskForm):
 class OfflineOpinionForm(FlaskForm):
     channel = SelectField(_l("Channel"), choices=OfflineChannel.choices(), validators=[DataRequired()])
     held_on = DateField(_l("Date"), validators=[InputRequired()])
-    participants = IntegerField(_l("Number of participants"), validators=[InputRequired(), NumberRange(min=0)])
+    participants = IntegerField(_l("Number of participants"),
+                                validators=[InputRequired(), NumberRange(min=0, max=1_000_000)])
     summary = TextAreaField(_l("Summary"), validators=[DataRequired()], render_kw={"rows": 5})
     items = TextAreaField(_l("Individual opinions, optional"), validators=[Optional()], render_kw={"rows": 6},
                           description=_l("One opinion per line; start a line with a section number and a "

@@ -20,6 +20,7 @@ from ..database import commit
 from ..errors import DomainError, apply_to_form, form_status, refuse
 from ..extensions import db, limiter
 from ..feeds import FeedEntry, atom_response
+from ..requestargs import int_arg, link_args
 from ..security import form_view
 from . import bp, export
 from . import services as svc
@@ -369,10 +370,8 @@ def staff_sections_import(consultation_id: int):
 
 def _moderation_filters() -> dict:
     status = request.args.get("status", CommentStatus.pending)
-    section = request.args.get("section", "")
-    section_id = "general" if section == "general" else (int(section) if section.isdigit() else None)
-    campaign = request.args.get("campaign", "")
-    campaign_id = -1 if campaign == "any" else (int(campaign) if campaign.isdigit() else None)
+    section_id = "general" if request.args.get("section") == "general" else int_arg("section", minimum=1)
+    campaign_id = -1 if request.args.get("campaign") == "any" else int_arg("campaign", minimum=1)
     return {"status": status, "section_id": section_id, "campaign_id": campaign_id}
 
 
@@ -392,7 +391,7 @@ def staff_moderation(consultation_id: int):
             commit()
             flash(_("%(count)s comments updated.", count=count), "success")
             return redirect(url_for("consultation.staff_moderation", consultation_id=consultation.id,
-                                    **request.args))
+                                    **link_args()))
     filters = _moderation_filters()
     page = db.paginate(svc.moderation_query(consultation, **filters), page=request.args.get("page", 1, type=int),
                        per_page=MODERATION_PER_PAGE, error_out=False)

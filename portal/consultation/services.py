@@ -22,6 +22,7 @@ from ..database import changed_rows
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
 from ..notifications.services import notify
+from ..requestargs import DB_INT_MAX
 from ..textutil import mask_name
 from . import similarity
 from .drafts import split_draft
@@ -382,7 +383,7 @@ def moderate(actor, consultation: Consultation, comment_ids: Iterable[int], acti
     """Publish or reject pending comments of ``consultation`` (先审查、后公开); returns how many
     changed. Each comment changes state with one conditional UPDATE, so that two moderators never
     count one comment twice; counters move with it."""
-    ids = sorted({int(i) for i in comment_ids})
+    ids = sorted({int(i) for i in comment_ids if 0 < int(i) <= DB_INT_MAX})  # beyond: no such comment
     if not ids:
         raise UserInputError(None, _("Select at least one comment."))
     if action not in MODERATION_ACTIONS:

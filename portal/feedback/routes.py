@@ -16,6 +16,7 @@ from ..database import commit
 from ..errors import DomainError, UserInputError, apply_to_form, form_status
 from ..extensions import db
 from ..feeds import FeedEntry, atom_response
+from ..requestargs import int_arg, link_args
 from ..security import form_view
 from . import bp, charts, themes
 from . import deadlines as due_dates
@@ -252,10 +253,8 @@ def staff_assign_campaign(consultation_id: int):
 
 
 def _comment_filters() -> dict:
-    section = request.args.get("section") or None
-    if section not in (None, "general") and not section.isdigit():
-        section = None
-    return {"section": section, "campaign_id": request.args.get("campaign", type=int),
+    section = "general" if request.args.get("section") == "general" else int_arg("section", minimum=1)
+    return {"section": None if section is None else str(section), "campaign_id": int_arg("campaign", minimum=1),
             "unassigned": request.args.get("unassigned") == "1"}
 
 
@@ -282,7 +281,7 @@ def staff_comments(consultation_id: int):
             commit()
             flash(_("%(n)s items assigned to \"%(title)s\".", n=n, title=theme.title), "success")
             return redirect(url_for("feedback.staff_comments", consultation_id=consultation.id,
-                                    **{k: v for k, v in request.args.items()}))
+                                    **link_args()))
     # The page holds the comments (the first entity of the query); their themes come in one query.
     page = db.paginate(themes.comments_query(consultation, **filters), page=request.args.get("page", 1, type=int),
                        per_page=COMMENTS_PER_PAGE, error_out=False)

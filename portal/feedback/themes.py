@@ -24,6 +24,7 @@ from ..consultation.models import (
 from ..database import changed_rows
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
+from ..requestargs import DB_INT_MAX
 from .models import CHANGES_SECTIONS, DISPOSITIONS, REASON_REQUIRED, Theme, ThemeAssignment
 
 THEME_FIELDS = ("title", "description", "marked_concentrated", "disposition", "reason")
@@ -287,7 +288,9 @@ def clean_ids(values: Iterable) -> list[int]:
     ids = []
     for value in values:
         try:
-            ids.append(int(value))
+            number = int(value)
         except (TypeError, ValueError):
             continue
+        if 0 < number <= DB_INT_MAX:  # beyond a database integer: no such row
+            ids.append(number)
     return ids
