@@ -20,4 +20,4 @@ def hub_changes(item):
 @section("me", "redline/_me_section.html", order=16)
 def my_threads(account):
     found = svc.my_items(account, ME_LIMIT)
-    return {"items": found} if found else None
+    return {"threads": found} if found else None
