@@ -3,7 +3,7 @@ the changes tied to themes, and the cached comparison.
 
 Revision ID: redline01
 Revises: 060f13ffa9aa
-Create Date: 2026-11-30 20:05:48.518328
+Create Date: 2026-11-30 20:18:34.051442
 
 """
 from alembic import op
@@ -26,7 +26,9 @@ def upgrade():
     sa.Column('source', sa.String(length=10), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('diff', sa.JSON(), nullable=True),
+    sa.Column('counts', sa.JSON(), nullable=False),
     sa.Column('explanations', sa.JSON(), nullable=False),
+    sa.Column('revision', sa.String(length=32), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint("source IN ('pasted', 'docx', 'decision')", name=op.f('ck_redline_final_text_source_known')),

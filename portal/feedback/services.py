@@ -673,7 +673,6 @@ def _notify_commenters(item: DecisionItem, consultation_ids: list[int]) -> int:
     themes = dict(rows)
     accounts = db.session.scalars(select(Account).where(Account.id.in_(themes)).order_by(Account.id)).all()
     for account in accounts:
-        theme_id = themes[account.id]
         # their own thread: each comment, its theme and disposition, the article as consulted and issued
         link = f"/decisions/{item.id}/changes/mine"
         notify(account, _("Adoption feedback published: %(title)s", title=item.title),

@@ -12,9 +12,11 @@ the preamble with the preamble); text compared is the heading and body without w
    first (ties: the nearest in position), each article used once. Cheap upper bounds
    (``real_quick_ratio``, ``quick_ratio``) skip most pairs before the exact ratio.
 4. **Splits and merges**: an issued article still without a match is a part of the draft article
-   that contains at least ``CONTAINED`` of its characters (matching blocks), even when that draft
-   article is matched already (a split); a draft article still without a match went into the
-   issued article that contains ``CONTAINED`` of its characters (a merge).
+   that contains at least ``CONTAINED`` of its characters (matching blocks) and is at least
+   ``WHOLE`` times as long, even when that draft article is matched already (a split); a draft
+   article still without a match went into the issued article that contains ``CONTAINED`` of its
+   characters and is ``WHOLE`` times as long (a merge). The length rule keeps a removed article
+   from being "merged" into a different article of the same pattern (boilerplate).
 
 What is left is added (issued only) or removed (draft only). The pairs form groups (connected
 components): one draft and one issued article are unchanged, renumbered or changed; one draft and
@@ -34,6 +36,7 @@ from difflib import SequenceMatcher
 SIMILAR = 0.6      # a reworded article: at least 60% of characters in common (ratio)
 CONTAINED = 0.8    # a part of a split or merge: 80% of its characters found in the whole
 MIN_PART = 4       # shorter texts are never taken as parts of a split or merge
+WHOLE = 1.4        # the whole of a split or merge is at least 40% longer than the part
 
 _SPACE = re.compile(r"[\s\u3000]+")
 
@@ -131,7 +134,8 @@ def match_units(drafts: list[Unit], finals: list[Unit]) -> set[tuple[int, int]]:
         if f.id in used_f or len(f.norm) < MIN_PART:
             continue
         best = max(((contained(f.norm, d.norm), -abs(d.position - f.position), d) for d in drafts
-                    if d.kind == f.kind), default=None, key=lambda row: row[:2])
+                    if d.kind == f.kind and len(d.norm) >= WHOLE * len(f.norm)),
+                   default=None, key=lambda row: row[:2])
         if best is not None and best[0] >= CONTAINED:
             pairs.add((best[2].id, f.id))
             used_f.add(f.id)
@@ -139,7 +143,8 @@ def match_units(drafts: list[Unit], finals: list[Unit]) -> set[tuple[int, int]]:
         if d.id in used_d or len(d.norm) < MIN_PART:
             continue
         best = max(((contained(d.norm, f.norm), -abs(d.position - f.position), f) for f in finals
-                    if f.kind == d.kind), default=None, key=lambda row: row[:2])
+                    if f.kind == d.kind and len(f.norm) >= WHOLE * len(d.norm)),
+                   default=None, key=lambda row: row[:2])
         if best is not None and best[0] >= CONTAINED:
             pairs.add((d.id, best[2].id))
             used_d.add(d.id)
@@ -198,7 +203,7 @@ def build_rows(drafts: list[Unit], finals: list[Unit], pairs: set[tuple[int, int
         groups[find(f"f{f.id}")][1].append(f)
 
     keys: dict[str, tuple[int, int, int]] = {}
-    for root, (ds, fs) in groups.items():
+    for root, (_ds, fs) in groups.items():
         if fs:
             keys[root] = (min(f.position for f in fs), 0, 0)
     last = (-1, 0, 0)

@@ -1,7 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, SelectField, SelectMultipleField, SubmitField, TextAreaField, widgets
+from wtforms import (
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    SubmitField,
+    TextAreaField,
+    widgets,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from .services import EXPLANATION_MAX, TEXT_MAX

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from .. import clock
 from ..enums import LabeledEnum
@@ -25,7 +25,7 @@ class ChangeKind(LabeledEnum):
     unchanged = "unchanged", _l("Unchanged")
     renumbered = "renumbered", _l("Renumbered")  # same text under another number (第五条→第六条)
     changed = "changed", _l("Changed")
-    split = "split", _l("Split")          # one draft article became several issued articles
+    split_article = "split", _l("Split")  # (not "split": a str method) one draft article became several issued articles
     merged = "merged", _l("Merged")       # several draft articles became one issued article
     added = "added", _l("Added")
     removed = "removed", _l("Removed")
@@ -52,9 +52,14 @@ class FinalText(Model):
     source: Mapped[str] = mapped_column(String(10), default=TextSource.pasted.value)
     text: Mapped[str] = mapped_column(Text)
     # The comparison as computed (rows, their kinds and character diffs), rebuilt whenever the text
-    # or a match changes; explanations of flagged themes and changes keyed "theme-<id>" / row key.
-    diff: Mapped[dict | None] = mapped_column(JSON)
+    # or a match changes, and loaded only when a page's cached copy is older than ``revision``;
+    # its summary counts; explanations of flagged themes and changes keyed "theme-<id>" / row key.
+    diff: Mapped[dict | None] = deferred(mapped_column(JSON))
+    counts: Mapped[dict] = mapped_column(JSON, default=dict)
     explanations: Mapped[dict] = mapped_column(JSON, default=dict)
+    # A new random value on every change of the comparison, its themes or explanations: the key of
+    # the rendered pages kept in memory (portal/redline/render.py).
+    revision: Mapped[str] = mapped_column(String(32), default="")
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
 

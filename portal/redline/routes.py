@@ -14,7 +14,7 @@ from ..database import commit
 from ..errors import DomainError, apply_to_form, form_status, refuse
 from ..extensions import db
 from ..security import form_view
-from . import bp
+from . import bp, render
 from . import services as svc
 from .forms import ExplanationForm, FinalTextForm, MatchForm, ResetForm, ThemesForm
 from .models import ChangeKind, FinalText, TextSource
@@ -42,7 +42,9 @@ def _public_item(item_id: int) -> DecisionItem:
 def changes(item_id: int):
     item = _public_item(item_id)
     final = svc.final_text_of(item) or abort(404)
-    return render_template("redline/changes.html", item=item, view=svc.redline(item, final, public=True))
+    view = svc.redline(item, final, public=True)
+    return render_template("redline/changes.html", item=item, view=view,
+                           rows_html=render.public_rows(view, view.version_number))
 
 
 @bp.route("/decisions/<int:item_id>/changes/mine")

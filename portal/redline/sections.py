@@ -12,9 +12,9 @@ def hub_changes(item):
     if item.status not in svc.ISSUED_STATUSES:
         return None
     final = svc.final_text_of(item)
-    if final is None or not final.diff:
+    if final is None or not final.counts:
         return None
-    return {"item": item, "counts": final.diff["counts"]}
+    return {"item": item, "counts": final.counts}
 
 
 @section("me", "redline/_me_section.html", order=16)

@@ -5,9 +5,11 @@ the API read from the cached comparison."""
 from __future__ import annotations
 
 import io
+import secrets
 import zipfile
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Callable, Iterable
 from xml.etree import ElementTree
 
 from flask_babel import gettext as _
@@ -26,7 +28,7 @@ from .models import ArticleMatch, ChangeKind, ChangeTheme, FinalArticle, FinalTe
 ISSUED_STATUSES = ("decided", "feedback_published")
 ADOPTING = (Disposition.adopted.value, Disposition.partly.value)
 # Kinds of change that need a reason: a theme they answer, or an explanation.
-NEEDS_REASON = (ChangeKind.changed.value, ChangeKind.split.value, ChangeKind.merged.value,
+NEEDS_REASON = (ChangeKind.changed.value, ChangeKind.split_article.value, ChangeKind.merged.value,
                 ChangeKind.added.value, ChangeKind.removed.value)
 TEXT_MAX = 500_000
 EXPLANATION_MAX = 1000
@@ -127,7 +129,7 @@ def save_final_text(actor, item: DecisionItem, text: str, source: str = TextSour
     rebuild(final)
     record(actor, "redline.final_text", final, before=before,
            after={"source": source, "articles": sum(1 for a in final.articles if a.kind == "article"),
-                  "consultation_id": consultation.id, "counts": final.diff["counts"] if final.diff else None})
+                  "consultation_id": consultation.id, "counts": final.counts})
     return final
 
 
@@ -191,8 +193,36 @@ def rebuild(final: FinalText) -> dict:
             db.session.add(ArticleMatch(final_text_id=final.id, final_article_id=article_id,
                                         section_id=section_id, manual=False))
     final.diff = {"rows": result["rows"], "counts": result["counts"]}
+    final.counts = result["counts"]
+    touch(final)
     db.session.flush()
     return final.diff
+
+
+def touch(final: FinalText) -> None:
+    """A new revision: pages rendered from the previous one are not used any more."""
+    final.revision = secrets.token_hex(16)
+
+
+# Parsed comparisons and rendered tables, by (what, final text id, revision, ...): a revision is
+# random and changes with every change, so an entry is never stale, in any process.
+_MEMO: OrderedDict[tuple, Any] = OrderedDict()
+MEMO_SIZE = 64
+
+
+def memo(key: tuple, build: Callable[[], Any]) -> Any:
+    if key in _MEMO:
+        _MEMO.move_to_end(key)
+        return _MEMO[key]
+    value = _MEMO[key] = build()
+    while len(_MEMO) > MEMO_SIZE:
+        _MEMO.popitem(last=False)
+    return value
+
+
+def diff_of(final: FinalText) -> dict:
+    """The stored comparison, parsed once per revision (the column is loaded only then)."""
+    return memo(("diff", final.id, final.revision), lambda: final.diff or {"rows": [], "counts": {}})
 
 
 def set_match(actor, final: FinalText, article_id: int, section_ids: Iterable[int]) -> None:
@@ -210,7 +240,8 @@ def set_match(actor, final: FinalText, article_id: int, section_ids: Iterable[in
     before = sorted(s for s in db.session.scalars(select(ArticleMatch.section_id).where(
         ArticleMatch.final_article_id == article.id)) if s is not None)
     db.session.execute(delete(ArticleMatch).where(ArticleMatch.final_article_id == article.id))
-    for section_id in ids or [None]:
+    chosen: list[int | None] = list(ids) or [None]
+    for section_id in chosen:
         db.session.add(ArticleMatch(final_text_id=final.id, final_article_id=article.id, section_id=section_id,
                                     manual=True))
     db.session.flush()
@@ -221,8 +252,9 @@ def set_match(actor, final: FinalText, article_id: int, section_ids: Iterable[in
 
 def reset_matches(actor, final: FinalText) -> None:
     """Drop staff's corrections: every article matched automatically again."""
-    count = db.session.execute(delete(ArticleMatch).where(ArticleMatch.final_text_id == final.id,
-                                                          ArticleMatch.manual.is_(True))).rowcount or 0
+    result = db.session.execute(delete(ArticleMatch).where(ArticleMatch.final_text_id == final.id,
+                                                           ArticleMatch.manual.is_(True)))
+    count = getattr(result, "rowcount", 0) or 0
     rebuild(final)
     record(actor, "redline.match_reset", final, before={"manual_matches": count})
 
@@ -230,7 +262,7 @@ def reset_matches(actor, final: FinalText) -> None:
 # --- themes, flags and explanations --------------------------------------------------------------
 
 def rows_of(final: FinalText) -> list[dict]:
-    return (final.diff or {}).get("rows", [])
+    return diff_of(final).get("rows", [])
 
 
 def row_by_key(final: FinalText, key: str) -> dict | None:
@@ -321,6 +353,7 @@ def link_themes(actor, final: FinalText, key: str, theme_ids: Iterable[int]) -> 
         db.session.add(ChangeTheme(final_text_id=final.id, theme_id=theme_id,
                                    final_article_id=final_ids[0] if final_ids else None,
                                    section_id=None if final_ids else draft_ids[0]))
+    touch(final)
     db.session.flush()
     record(actor, "redline.themes", final, before={"change": key, "themes": before},
            after={"change": key, "themes": ids})
@@ -344,6 +377,7 @@ def explain(actor, final: FinalText, key: str, text: str) -> None:
     else:
         explanations.pop(key, None)
     final.explanations = explanations
+    touch(final)
     db.session.flush()
     record(actor, "redline.explain", final, before={"key": key, "text": before}, after={"key": key, "text": text})
 
@@ -390,9 +424,18 @@ class Redline:
     rows: list[dict]
     counts: dict[str, int]
     themes: dict[int, ThemeInfo]
-    by_row: dict[str, list[int]]
+    loaded_by_row: dict[str, list[int]] | None = None
     flags: list[Flag] = field(default_factory=list)
     report_published: bool = False
+    version_number: int | None = None  # of the published report whose themes are shown
+
+    @property
+    def by_row(self) -> dict[str, list[int]]:
+        """Row key → ids of the themes tied to it (loaded when first asked: a page rendered from
+        memory does not need them)."""
+        if self.loaded_by_row is None:
+            self.loaded_by_row = themes_by_row(self.final, links_of(self.final))
+        return self.loaded_by_row
 
     @property
     def explanations(self) -> dict[str, str]:
@@ -410,14 +453,13 @@ class Redline:
 def redline(item: DecisionItem, final: FinalText, *, public: bool) -> Redline:
     """The comparison with its themes: for the public, the themes as the published report shows
     them (none before it is published); for staff, the themes as they stand, and the flags."""
-    links = links_of(final)
-    by_row = themes_by_row(final, links)
-    diff_data = final.diff or {"rows": [], "counts": {}}
+    diff_data = diff_of(final)
     if public:
         version = published_version(item)
         themes = {i: t for i, t in published_themes(version).items() if t.disposition in ADOPTING}
-        return Redline(item, final, diff_data["rows"], diff_data["counts"], themes, by_row,
-                       report_published=version is not None)
+        return Redline(item, final, diff_data["rows"], diff_data["counts"], themes,
+                       report_published=version is not None, version_number=version.id if version else None)
+    by_row = themes_by_row(final, links_of(final))
     themes = live_themes(final)
     return Redline(item, final, diff_data["rows"], diff_data["counts"], themes, by_row,
                    flags_of(final, themes, by_row), report_published=published_version(item) is not None)

@@ -18,17 +18,17 @@ DRAFT = """为了推进生活垃圾分类，结合本区实际，制定本办法
 第二条 本办法适用于本区行政区域内生活垃圾的分类投放、收集、运输和处置。
 第三条 区绿化市容部门是本区生活垃圾管理的主管部门。
 第四条 生活垃圾分为可回收物、有害垃圾、湿垃圾和干垃圾。
-第五条 单位和个人应当按照规定的时间和地点分类投放生活垃圾。
+第五条 单位和个人应当按照规定的时间和地点分类投放生活垃圾。禁止随意倾倒、抛撒或者堆放生活垃圾。
 第六条 居住区应当设置生活垃圾分类收集容器，并保持容器完好和周边环境整洁。"""
 
-# 第二条 reworded; 第三条 removed (so 第四条..第六条 become 第三条..第五条); 第五条 split in two
-# (第四条 and 第五条 of the issued text); a new 第七条 added.
+# 第二条 reworded; 第三条 removed (so 第四条 becomes 第三条); 第五条 split in two (第四条 and 第五条
+# of the issued text, the second part reworded); 第六条 unchanged; a new 第七条 added.
 ISSUED = """为了推进生活垃圾分类，结合本区实际，制定本办法。
 第一条 为了加强本区生活垃圾管理，制定本办法。
 第二条 本办法适用于本区行政区域内生活垃圾的分类投放、收集、运输、处置及其监督管理。
 第三条 生活垃圾分为可回收物、有害垃圾、湿垃圾和干垃圾。
-第四条 单位和个人应当按照规定的时间分类投放生活垃圾。
-第五条 单位和个人应当按照规定的地点分类投放生活垃圾。
+第四条 单位和个人应当按照规定的时间和地点分类投放生活垃圾。
+第五条 禁止任何单位和个人随意倾倒、抛撒或者堆放生活垃圾。
 第六条 居住区应当设置生活垃圾分类收集容器，并保持容器完好和周边环境整洁。
 第七条 本办法自2027年1月1日起施行。"""
 
@@ -67,10 +67,10 @@ def world(f):
     by_number = {s.number: s for s in consultation.sections}
     c1 = comment(consultation, alice, "建议把监督管理写进适用范围。", section=by_number["第二条"])
     c2 = comment(consultation, bob, "适用范围应包括监督管理。", section=by_number["第二条"])
-    c3 = comment(consultation, alice, "投放时间和地点应分别规定。", section=by_number["第五条"])
+    c3 = comment(consultation, alice, "禁止乱倒垃圾应规定执法部门。", section=by_number["第五条"])
     c4 = comment(consultation, bob, "建议取消罚款。")
     adopted = theme(consultation, "适用范围包括监督管理", "adopted", [c1, c2])
-    partly = theme(consultation, "分别规定投放时间和地点", "partly", [c3])
+    partly = theme(consultation, "明确乱倒垃圾的执法部门", "partly", [c3])
     refused = theme(consultation, "取消罚款", "not_adopted", [c4])
     issue(item, date(2026, 9, 30), staff)
     db.session.commit()

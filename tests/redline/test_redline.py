@@ -189,7 +189,7 @@ def test_flags_until_themes_are_tied_or_explained(world, client, login):
     view = svc.redline(world["item"], final, public=False)
     flagged = {(flag.kind, flag.label) for flag in view.flags}
     # both adopted themes, and every change (changed, removed, split, added) without a theme
-    assert ("theme", "适用范围包括监督管理") in flagged and ("theme", "分别规定投放时间和地点") in flagged
+    assert ("theme", "适用范围包括监督管理") in flagged and ("theme", "明确乱倒垃圾的执法部门") in flagged
     assert ("theme", "取消罚款") not in flagged
     assert {label for kind, label in flagged if kind == "change"} == {"第二条", "第三条", "第五条 → 第四条、第五条", "第七条"}
 
@@ -266,7 +266,7 @@ def test_commenter_follows_the_notification_to_their_thread(world, client, login
     page = client.get(message.link)
     assert page.status_code == 200
     text = page.text
-    assert "建议把监督管理写进适用范围。" in text and "投放时间和地点应分别规定。" in text
+    assert "建议把监督管理写进适用范围。" in text and "禁止乱倒垃圾应规定执法部门。" in text
     assert "适用范围包括监督管理" in text and "Adopted" in text and "Partly adopted" in text
     assert "处置<ins>及其监督管理</ins>" in text.replace('<span class="visually-hidden">[inserted]</span>', "")
     assert "适用范围应包括监督管理" not in text  # bob's comment is not alice's
@@ -303,7 +303,7 @@ def test_api_changes(world, client):
     assert by_key[changed["key"]]["theme_ids"] == [world["adopted"].id]
     split = next(c for c in data["changes"] if c["kind"] == "split")
     assert [a["number"] for a in split["final"]] == ["第四条", "第五条"]
-    assert split["final"][0]["text"] == "单位和个人应当按照规定的时间分类投放生活垃圾。"
+    assert split["final"][0]["text"] == "单位和个人应当按照规定的时间和地点分类投放生活垃圾。"
     spec = client.get("/api/v1/openapi.json").json
     assert "/api/v1/decisions/{decision_id}/changes" in spec["paths"] or "/decisions/{decision_id}/changes" in spec["paths"]
 
