@@ -2,7 +2,7 @@
 the changes tied to themes, and the cached comparison.
 
 Revision ID: redline01
-Revises: 060f13ffa9aa
+Revises: lead01
 Create Date: 2026-11-30 20:18:34.051442
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'redline01'
-down_revision = '060f13ffa9aa'
+down_revision = 'lead01'
 branch_labels = None
 depends_on = None
 
