@@ -31,6 +31,16 @@ def redline_url(item_id: int) -> str | None:
     return url_for("redline.changes", item_id=item_id) if svc.final_text_of(item_id) is not None else None
 
 
+@bp.app_template_global()
+def redline_open_flags(item_id: int) -> int:
+    """How many adopted themes and changes of an item are neither tied nor explained (staff pages)."""
+    final = svc.final_text_of(item_id)
+    if final is None:
+        return 0
+    view = svc.redline(final.decision, final, public=False)
+    return sum(1 for flag in view.flags if not flag.explained)
+
+
 def _public_item(item_id: int) -> DecisionItem:
     item = db.session.get(DecisionItem, item_id)
     if item is None or item.status not in svc.ISSUED_STATUSES or not is_public(item):

@@ -321,3 +321,14 @@ def test_cached_diff_is_stored(world, kind):
     final = _save(world)
     stored = db.session.get(FinalText, final.id).diff
     assert any(row["kind"] == kind for row in stored["rows"])
+
+
+def test_feedback_workspace_counts_what_to_check(world, client, login):
+    final = _save(world)
+    login(world["staff"])
+    url = f"/staff/feedback/decisions/{world['item'].id}"
+    assert "6 to check" in client.get(url).text  # two adopted themes, four changes
+    svc.link_themes(world["staff"], final, _row(final, "第二条", "changed")["key"], [world["adopted"].id])
+    svc.explain(world["staff"], final, _row(final, "第七条")["key"], "根据审议意见增加。")
+    db.session.commit()
+    assert "3 to check" in client.get(url).text
