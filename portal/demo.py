@@ -51,6 +51,7 @@ FEATURE_DEMOS: list[str] = [
     "portal.open_days.demo",
     "portal.consultation.demo",
     "portal.feedback.demo",
+    "portal.redline.demo",
 ]
 
 

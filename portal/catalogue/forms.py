@@ -70,7 +70,9 @@ class DecisionForm(FlaskForm):
     decision_number = StringField(_l("Document number"), validators=[DataRequired(), Length(max=60)],
                                   description=_l("e.g. 青府发〔2026〕5号"))
     issue_date = DateField(_l("Issue date"), validators=[DataRequired()])
-    decision_text = TextAreaField(_l("Text of the decision"), validators=[Optional(), Length(max=200000)])
+    decision_text = TextAreaField(_l("Text of the decision"), validators=[Optional(), Length(max=200000)],
+                                  description=_l("With its 第X章 / 第X条 headings (or as a .docx file), the issued "
+                                                 "text is compared article by article with the consulted draft."))
     file = FileField(_l("Or the file of the decision"), description=_l("PDF, DOC, DOCX, XLS, XLSX, PNG or JPEG."))
     submit = SubmitField(_l("Record the decision"))
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal, overload
 
+from blinker import Namespace
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -221,6 +222,11 @@ def staff_statuses(item: DecisionItem) -> list[str]:
     return [s for s in item.next_statuses if s not in STATUS_SET_ELSEWHERE]
 
 
+# Sent (sender: the item; actor, text, document) once a decision is recorded, in the same
+# transaction, so that later features act on it without the catalogue importing them.
+decision_recorded = Namespace().signal("decision-recorded")
+
+
 @dataclass
 class DecisionResult:
     title: str
@@ -246,13 +252,15 @@ def record_decision(actor, item: DecisionItem, result: DecisionResult,
     has_file = upload is not None and bool(upload.filename)
     if not text and not has_file:
         raise UserInputError("decision_text", _("Give the text of the decision or upload its file."))
+    document = None
     if has_file:
-        add_document(actor, item, {"kind": DocumentKind.decision_result.value, "title": title}, upload)
+        document = add_document(actor, item, {"kind": DocumentKind.decision_result.value, "title": title}, upload)
     item.decision_title, item.decision_number = title, number
     item.issue_date, item.decision_text = result.issue_date, text or None
     change_status(item, DecisionStatus.decided, actor)
     record(actor, "decision.result", item, after={"decision_title": title, "decision_number": number,
                                                   "issue_date": result.issue_date, "file": has_file})
+    decision_recorded.send(item, actor=actor, text=text, document=document)
     return item
 
 

@@ -207,7 +207,7 @@ def publish_report(actor, item: DecisionItem, correction_reason: str = "") -> Re
 
 
 def _notify_commenters(item: DecisionItem, consultation_ids: list[int]) -> int:
-    """Each commenter once, with a link to the theme of (one of) their comments."""
+    """Each commenter once, with a link to their own thread (comments, themes, dispositions)."""
     if not consultation_ids:
         return 0
     rows = db.session.execute(
@@ -219,8 +219,8 @@ def _notify_commenters(item: DecisionItem, consultation_ids: list[int]) -> int:
     themes = dict(rows)
     accounts = db.session.scalars(select(Account).where(Account.id.in_(themes)).order_by(Account.id)).all()
     for account in accounts:
-        theme_id = themes[account.id]
-        link = f"/feedback/{item.id}" + (f"#theme-{theme_id}" if theme_id else "")
+        # their own thread: each comment, its theme and disposition, the article as consulted and issued
+        link = f"/decisions/{item.id}/changes/mine"
         notify(account, _("Adoption feedback published: %(title)s", title=item.title),
                _("The unit has published how the comments on \"%(title)s\" were handled. Follow the link to "
                  "see the disposition of your comment.", title=item.title),

@@ -69,12 +69,12 @@ def test_full_journey_through_the_client(app, calendar, client, login, world):
         assert expected in text, expected
     assert world["rejected"].text not in text
 
-    # Every commenter once (张小花 wrote two comments), with the link to their theme.
-    for account, theme in ((world["alice"], first), (world["bob"], first)):
+    # Every commenter once (张小花 wrote two comments), with the link to their own thread.
+    for account in (world["alice"], world["bob"]):
         messages = db.session.scalars(select(InboxMessage).where(
             InboxMessage.account_id == account.id, InboxMessage.kind == "feedback.published")).all()
         assert len(messages) == 1
-        assert messages[0].link == f"/feedback/{item.id}#theme-{theme.id}"
+        assert messages[0].link == f"/decisions/{item.id}/changes/mine"
     assert db.session.scalar(select(func.count()).select_from(InboxMessage).where(
         InboxMessage.account_id == world["carol"].id)) == 0  # her comment was rejected
 
