@@ -22,6 +22,9 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     config_module.load(app, config)
 
     from . import extensions as ext
+    from .runtime import init_runtime
+
+    init_runtime(app)  # first: its request id and clock cover every other before_request
     from .i18n import init_i18n
     from .security import CSP, init_csrf
 
@@ -60,6 +63,10 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     from .blueprints import register_blueprints
 
     register_blueprints(app)
+
+    from .health import init_health
+
+    init_health(app)
 
     from .pagecache import init_page_cache
 

@@ -19,6 +19,20 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     REDIS_URL: str | None = None
+    # PostgreSQL: seconds to wait for a connection, and milliseconds a statement may run. Both are
+    # far below gunicorn's worker timeout (deploy/gunicorn.conf.py, 30 s), so a stalled database
+    # answers 503 pages instead of getting workers killed.
+    DATABASE_CONNECT_TIMEOUT = 5
+    DATABASE_STATEMENT_TIMEOUT_MS = 10000
+    DATABASE_POOL_TIMEOUT = 5
+
+    # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host headers are
+    # trusted (1 behind deploy/nginx/portal.conf; 0 when clients reach gunicorn directly). Rate
+    # limits key on the address this yields: with 0 behind a proxy every visitor shares one.
+    PROXY_HOPS = 0
+    # "text" (default) or "json": one JSON line per request (request id, method, path, status,
+    # duration) and per log record, on standard error.
+    LOG_FORMAT = "text"
 
     # Portal time: every stored datetime is naive local time in this zone (China has no DST).
     TIMEZONE = "Asia/Shanghai"
@@ -45,6 +59,10 @@ class Defaults:
 
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
+    # When Redis is unreachable, each process keeps counting in memory (and logs it) instead of
+    # failing requests.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1}
     LOGIN_RATE_LIMIT_IP = "20 per 5 minutes"
     LOGIN_RATE_LIMIT_ACCOUNT = "5 per 5 minutes"
     REGISTER_RATE_LIMIT_IP = "10 per hour"
@@ -150,6 +168,13 @@ def load(app, overrides: dict[str, Any] | None = None) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # Survive a database restart without restarting the portal.
         options.setdefault("pool_pre_ping", True)
+        options.setdefault("pool_timeout", int(app.config["DATABASE_POOL_TIMEOUT"]))
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("connect_timeout", int(app.config["DATABASE_CONNECT_TIMEOUT"]))
+        statement_ms = int(app.config["DATABASE_STATEMENT_TIMEOUT_MS"])
+        if statement_ms > 0:
+            connect_args.setdefault("options", f"-c statement_timeout={statement_ms}")
+        options["connect_args"] = connect_args
     elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         options.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
@@ -164,9 +189,25 @@ def load(app, overrides: dict[str, Any] | None = None) -> None:
             "Refusing to start without a real SECRET_KEY (at least 16 random characters). "
             "Set SECRET_KEY or PORTAL_SECRET_KEY, or put it in instance/config.py."
         )
+    if not (app.debug or app.testing or app.config.get("DEMO_MODE")) and not configured_base_url(app):
+        raise RuntimeError(
+            "Refusing to start without the portal's public address, used for links in emails, "
+            "calendar files and feeds. Set PORTAL_BASE_URL (e.g. https://portal.example.gov.cn).")
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("RATELIMIT_STORAGE_URI") or (
         app.config["REDIS_URL"] if app.config.get("REDIS_URL") else "memory://"
     )
+
+
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+
+
+def configured_base_url(app) -> str | None:
+    """The public base URL if one was configured (not the development default)."""
+    for key in ("BASE_URL", "PORTAL_BASE_URL"):
+        value = (app.config.get(key) or "").strip()
+        if value and value != DEVELOPMENT_BASE_URL:
+            return value
+    return None
 
 
 def normalise_database_url(uri: str) -> str:

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from .extensions import db
 
-NEVER_CACHED = ("/staff", "/admin", "/me", "/auth", "/preferences", "/static", "/bootstrap", "/healthz")
+NEVER_CACHED = ("/staff", "/admin", "/me", "/auth", "/preferences", "/static", "/bootstrap", "/healthz", "/readyz")
 CACHED_TYPES = ("text/html", "application/json", "application/atom+xml")
 
 

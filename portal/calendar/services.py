@@ -189,6 +189,9 @@ def load_year(year: int, days: list[tuple[date, str, str]], *, source: str, acto
     record(actor, "calendar.load_year", object_type="calendar_year", object_id=year,
            before=before, after={"source": source, "days": _count_kinds(year)},
            summary=f"{year}: {source}")
+    from .corrections import correct_provisional_reports
+
+    correct_provisional_reports(year, actor)
     return entry
 
 
