@@ -9,7 +9,6 @@ from portal.extensions import db
 from tests import factories
 
 
-
 def _attempt(client, login, ip="10.0.0.1"):
     return client.post("/auth/login", data={"login": login, "password": "Wrong-Password-1"},
                        environ_base={"REMOTE_ADDR": ip})
