@@ -8,6 +8,11 @@ from flask import Flask
 
 
 def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+    """The portal. ``instance_path`` (else ``PORTAL_INSTANCE_PATH``, else ``instance/`` in the
+    checkout) holds instance/config.py, uploads, the development mail folder and the job locks."""
+    import os
+
+    instance_path = instance_path or os.environ.get("PORTAL_INSTANCE_PATH") or None
     app = Flask(
         __name__,
         template_folder="../templates",

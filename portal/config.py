@@ -116,7 +116,10 @@ class Defaults:
     COMMENT_RATE_LIMIT_IP = "60 per hour"
     CAMPAIGN_SIMILARITY = 0.5
 
+    # Uploaded documents (back them up with the database); None: instance/uploads.
+    UPLOAD_FOLDER: str | None = None
     UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+    # Largest request body; nginx's client_max_body_size (deploy/nginx/portal.conf) matches it.
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
 
     # Whole-page cache of public pages for anonymous visitors (portal/pagecache.py); 0 turns it off.
@@ -135,6 +138,8 @@ def _coerce(value: str, default: Any) -> Any:
         return value.strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(default, int) and not isinstance(default, bool):
         return int(value)
+    if isinstance(default, float):
+        return float(value)
     if isinstance(default, (dict, list)):
         return json.loads(value)
     return value
