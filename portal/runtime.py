@@ -74,13 +74,18 @@ def _handler(fmt: str) -> logging.Handler:
 
 def init_logging(app: Flask) -> None:
     fmt = str(app.config.get("LOG_FORMAT") or "text").lower()
+    names = (app.logger.name, "flask-limiter", REQUEST_LOGGER)
+    for name in names:  # an earlier app of this process (tests) may have configured them
+        logger = logging.getLogger(name)
+        for old in [h for h in logger.handlers if h.get_name() == "portal"]:
+            logger.removeHandler(old)
     if app.testing and fmt != "json":
         return  # pytest captures Flask's default handler; nothing to configure
     handler = _handler(fmt)
-    for name in (app.logger.name, "flask-limiter", REQUEST_LOGGER):
+    for name in names:
         logger = logging.getLogger(name)
-        logger.handlers = [h for h in logger.handlers if h.get_name() != "portal"
-                           and not isinstance(h, logging.NullHandler)]
+        for null in [h for h in logger.handlers if isinstance(h, logging.NullHandler)]:
+            logger.removeHandler(null)
         if name == app.logger.name:
             # Flask's default handler would print each record a second time, unformatted.
             from flask.logging import default_handler
