@@ -1,6 +1,6 @@
 """Working-day arithmetic over the calendar tables.
 
-Rules (DESIGN.md §3): a day is a working day when it is a make-up working day, or a weekday that
+Rules (docs/product.md §3): a day is a working day when it is a make-up working day, or a weekday that
 is not a statutory holiday. "The Nth working day after D" never counts D itself, whatever D is.
 A date in a year without a loaded schedule falls back to the weekend rule and is provisional.
 """

@@ -1,4 +1,4 @@
-"""Correctness under load (DESIGN.md §6), over HTTP against gunicorn with 2 workers:
+"""Correctness under load (docs/product.md §6), over HTTP against gunicorn with 2 workers:
 
 - 500 simultaneous registrations for 50 seats: exactly 50 confirmed, 450 waiting in arrival order,
   every client answered with its own result, no server error (SQLite and PostgreSQL);
@@ -84,7 +84,7 @@ def test_registration_storm_confirms_exactly_the_seats_and_queues_the_rest_in_or
     print(f"\nregistration storm ({'PostgreSQL' if _is_postgres(app) else 'SQLite'}): 500 requests in "
           f"{storm_seconds:.2f} s, median {statistics.median(latencies) * 1000:.0f} ms, "
           f"p99 {p99 * 1000:.0f} ms")
-    # DESIGN.md §6 asks for p99 < 1 s and < 5 s for the storm on two workers; the figures are
+    # docs/product.md §6 asks for p99 < 1 s and < 5 s for the storm on two workers; the figures are
     # printed for the README. The bound asserted here is looser so that a loaded CI machine
     # does not fail the correctness test on timing alone.
     assert storm_seconds < 30

@@ -1,6 +1,6 @@
 """Benchmark: public pages on the large dataset against a bare route, served the same way.
 
-    python -m tests.perf.bench                  # full dataset (DESIGN.md §6) on SQLite
+    python -m tests.perf.bench                  # full dataset (docs/product.md §6) on SQLite
     python -m tests.perf.bench --database-url postgresql://postgres@127.0.0.1:5432/bench
     python -m tests.perf.bench --smoke          # tiny dataset, short runs: CI's smoke run
 
@@ -8,7 +8,7 @@ It builds the dataset (tests/perf/generate.py) into a fresh database, serves the
 gunicorn (2 sync workers) on loopback, drives each page with wrk from a second process, reads the
 server-side duration of every request from gunicorn's access log, and prints a Markdown table:
 median and p95 server-side latency, requests per second, and throughput as a ratio to
-``/healthz`` (no database, same app, same middleware). Targets (DESIGN.md §6): median ≤ 15 ms,
+``/healthz`` (no database, same app, same middleware). Targets (docs/product.md §6): median ≤ 15 ms,
 p95 ≤ 40 ms, throughput ≥ 40 % of the bare route, a 2-character search ≤ 200 ms.
 """
 from __future__ import annotations
