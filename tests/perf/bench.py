@@ -124,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.ids:
             Path(args.ids).write_text(json.dumps(ids), encoding="utf-8")
     env = {"PORTAL_DATABASE_URL": database_url, "PORTAL_SECRET_KEY": "bench-secret-key-0123456789abcdef",
+           "PORTAL_BASE_URL": "http://127.0.0.1",
            "PORTAL_MAIL_BACKEND": "null", "PORTAL_RATELIMIT_ENABLED": "0", "PORTAL_MAIL_SEND_AFTER_REQUEST": "0",
            "PORTAL_PAGE_CACHE_SECONDS": "0" if args.no_page_cache else "30"}
     results: list[Result] = []
