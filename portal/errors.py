@@ -124,12 +124,34 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unhandled(error: Exception):
-        db.session.rollback()
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         from sqlalchemy.exc import InterfaceError, OperationalError
-        if isinstance(error, (OperationalError, InterfaceError)):
-            return render_error(503)
-        return render_error(500)
+
+        try:
+            db.session.rollback()
+        except Exception:  # the connection itself is gone
+            app.logger.warning("rollback failed after an error", exc_info=True)
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        code = 503 if isinstance(error, (OperationalError, InterfaceError)) else 500
+        if code == 503:
+            # The error page must not need the database: show it as to an anonymous visitor
+            # (loading the account or the unread count would fail again).
+            from flask import g
+
+            from .extensions import login_manager
+
+            g._login_user = login_manager.anonymous_user()
+        try:
+            return render_error(code)
+        except Exception:
+            app.logger.exception("The error page failed too")
+            return STATIC_ERROR_PAGE, code, {"Content-Type": "text/html; charset=utf-8"}
+
+
+STATIC_ERROR_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>服务暂时不可用</title></head>
+<body><h1>服务暂时不可用</h1><p>系统正在恢复，请稍后再试。您刚才提交的内容如未收到成功提示，请稍后重新提交。</p>
+<p>The service is temporarily unavailable. Please try again in a moment.</p>
+<p><a href="/">返回首页</a></p></body></html>"""
 
 
 def form_status() -> int:

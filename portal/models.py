@@ -1,6 +1,6 @@
 """Imports every feature's models so that ``db.metadata`` knows all tables (for Alembic)."""
 from .accounts.models import Account  # noqa: F401
-from .audit.models import AuditEntry  # noqa: F401
+from .audit.models import AuditEntry, DataVersion  # noqa: F401
 from .calendar.models import CalendarDay, CalendarYear  # noqa: F401
 from .catalogue.models import (  # noqa: F401  # noqa: F401
                                CatalogueChange,

@@ -5,12 +5,14 @@ same page is the same for every anonymous visitor. So a GET without a session co
 path is answered from a per-process cache when the stored copy is still valid:
 
 - **valid** means: same path and query, same language and text size, younger than
-  ``PAGE_CACHE_SECONDS``, and rendered at the current *data version*. The data version is the
-  newest audit entry's id: every state change of the portal writes one (a rule of the house,
-  ``portal.audit.services.record``), so any change invalidates every copy at once. A process
-  learns of its own changes when they commit, and reads the version (one index lookup) at most
-  every ``PAGE_CACHE_VERSION_SECONDS`` to learn of other processes' changes: a copy outlives a
-  change made elsewhere by that long at most. The age limit covers what changes with the clock
+  ``PAGE_CACHE_SECONDS``, and rendered at the current *data version*. The data version is a
+  counter in its own row (``data_version``) that every commit writing an audit entry bumps inside
+  that same commit: every state change of the portal writes one (a rule of the house,
+  ``portal.audit.services.record``), so any change invalidates every copy at once, the moment it
+  becomes visible, whatever the order in which concurrent transactions commit. A process learns
+  of its own changes when they commit, and reads the version (a primary-key lookup) at most
+  every ``PAGE_CACHE_VERSION_SECONDS`` to learn of other processes' (and other nodes')
+  changes: a copy outlives a change made elsewhere by that long at most. The age limit covers what changes with the clock
   alone (a consultation that closes at midnight).
 - **stored** only when the response is a 200, sets no cookie and did not touch the session (so it
   holds no CSRF token, flash message or personal data).
@@ -25,7 +27,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import Flask, Response, current_app, g, has_app_context, request, session
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from .extensions import db
@@ -76,9 +78,13 @@ class PageCache:
 
 
 def data_version() -> int:
-    from .audit.models import AuditEntry
+    from .audit.models import DataVersion
 
-    return db.session.scalar(select(func.max(AuditEntry.id))) or 0
+    return db.session.scalar(select(DataVersion.n).where(DataVersion.id == 1)) or 0
+
+
+_BUMP = text("INSERT INTO data_version (id, n) VALUES (1, 1) "
+             "ON CONFLICT (id) DO UPDATE SET n = data_version.n + 1")
 
 
 class VersionClock:
@@ -106,6 +112,16 @@ def _note_audited_change(session, flush_context) -> None:
 
     if any(isinstance(obj, AuditEntry) for obj in session.new):
         session.info["audited_change"] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_version_in_the_commit(session) -> None:
+    """Bump the data version as the last statement of a transaction that wrote an audit entry
+    (the row lock is held only for the commit itself)."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # the commit would flush them after this hook: note audit entries now
+    if session.info.get("audited_change"):
+        session.execute(_BUMP)
 
 
 @event.listens_for(Session, "after_commit")

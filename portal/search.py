@@ -30,8 +30,19 @@ from typing import Any
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import Index, String, and_, case, delete, event, func, insert, or_, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import (
+    Index,
+    String,
+    and_,
+    delete,
+    event,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from .extensions import Model, db
 
@@ -106,12 +117,36 @@ def matches(object_type: str, query: str | Query):
         return None
     terms = [SearchToken.token == t for t in parsed.cjk]
     terms += [and_(SearchToken.token >= w, SearchToken.token < _prefix_end(w)) for w in parsed.words]
-    having = [func.max(case((term, 1), else_=0)) == 1 for term in terms]
-    return (select(SearchToken.object_id, func.sum(SearchToken.weight).label("score"))
-            .where(SearchToken.object_type == object_type, or_(*terms))
-            .group_by(SearchToken.object_id)
-            .having(and_(*having))
+    of_type = SearchToken.object_type == object_type
+    if len(terms) == 1:
+        return (select(SearchToken.object_id, func.sum(SearchToken.weight).label("score"))
+                .where(of_type, terms[0]).group_by(SearchToken.object_id).subquery())
+    # Start from the rarest term (counting a term is a scan of the primary key (object_type,
+    # token, object_id) that reads no table rows), then check each other term of those objects
+    # only, by a primary-key lookup each. The cost grows with the rarest term's objects, never
+    # with the whole table (grouping every token of every object did: 1.3 s for 垃圾分类 on SQLite
+    # at 10,000 decisions) nor with the common terms (关于 is in every title).
+    counts = union_all(*[select(literal(i).label("term"), func.count().label("n")).where(of_type, term)
+                         for i, term in enumerate(terms)]).subquery()
+    rarest = min(db.session.execute(select(counts.c.term, counts.c.n)).all(), key=lambda row: row.n).term
+    driver = select(SearchToken.object_id).where(of_type, terms[rarest]).distinct().subquery()
+    other = aliased(SearchToken)
+    weights = [select(func.sum(other.weight)).where(other.object_type == object_type, term_of(other, parsed, i),
+                                                    other.object_id == driver.c.object_id)
+               .scalar_subquery().label(f"w{i}") for i in range(len(terms))]
+    per_term = select(driver.c.object_id, *weights).subquery()
+    columns = [per_term.c[f"w{i}"] for i in range(len(terms))]
+    return (select(per_term.c.object_id, sum(columns[1:], columns[0]).label("score"))
+            .where(*[column.is_not(None) for column in columns])
             .subquery())
+
+
+def term_of(table, parsed: Query, i: int):
+    """The ``i``-th term of a parsed query as a condition on ``table`` (SearchToken or an alias)."""
+    if i < len(parsed.cjk):
+        return table.token == parsed.cjk[i]
+    word = parsed.words[i - len(parsed.cjk)]
+    return and_(table.token >= word, table.token < _prefix_end(word))
 
 
 # -- indexing ----------------------------------------------------------------------------------

@@ -96,9 +96,62 @@ def test_a_change_made_by_another_process_is_seen_within_the_version_interval(ma
             conn.execute(text("INSERT INTO audit_entry (at, actor_label, object_type, object_id, action, summary) "
                               "VALUES (CURRENT_TIMESTAMP, 'system', 'unit', :id, 'unit.update', '')"),
                          {"id": unit.id})
+            conn.execute(pagecache._BUMP)  # what that process's commit does (see pagecache.py)
         clock[0] += 0.5
         assert client.get("/units").headers["X-Cache"] == "hit"  # within the interval
         clock[0] += 0.6
         db.session.expire_all()  # a real request would start with a fresh session
         fresh = client.get("/units")
         assert fresh.headers["X-Cache"] == "miss" and "青松区乙局" in fresh.get_data(as_text=True)
+
+
+def test_the_data_version_moves_with_every_audited_commit_and_only_then(make_app, f):
+    from portal.pagecache import data_version
+
+    app = make_app(PAGE_CACHE_SECONDS=300)
+    with app.app_context():
+        start = data_version()
+        unit = f.unit()
+        db.session.commit()
+        assert data_version() == start  # no audit entry: nothing public changed
+        record(None, "unit.update", unit, after={"name": unit.name})
+        assert data_version() == start  # written, not yet committed
+        db.session.commit()
+        assert data_version() == start + 1
+        record(None, "unit.update", unit, after={"name": unit.name})
+        db.session.rollback()
+        assert data_version() == start + 1
+
+
+def test_a_commit_held_back_is_seen_when_it_lands_whatever_the_commit_order(make_app, f, database):
+    """On PostgreSQL audit ids are assigned at insert: a transaction that inserted id 1 and
+    commits after one that inserted id 2 used to stay invisible to the cache."""
+    import pytest
+    from sqlalchemy.orm import Session
+
+    from portal.audit.models import AuditEntry
+
+    if database["kind"] != "postgresql":
+        pytest.skip("SQLite serialises writers: commits cannot overtake each other")
+    app = make_app(PAGE_CACHE_SECONDS=300, PAGE_CACHE_VERSION_SECONDS=0)
+    client = app.test_client()
+    with app.app_context():
+        unit = f.unit(name="青松区先写后提交局", slug="held-unit")
+        db.session.commit()
+        assert client.get("/units").headers["X-Cache"] == "miss"
+        held = Session(db.engine)
+        held_unit = held.get(type(unit), unit.id)
+        held_unit.name = "青松区迟到的改名局"
+        held.add(AuditEntry(object_type="unit", object_id=unit.id, action="unit.update"))
+        held.flush()  # takes the lower audit id and keeps it uncommitted
+        other = f.unit(name="青松区先提交局", slug="quick-unit")
+        record(None, "unit.create", other)
+        db.session.commit()  # the higher id commits first
+        page = client.get("/units")
+        assert "青松区先提交局" in page.get_data(as_text=True)
+        assert client.get("/units").headers["X-Cache"] == "hit"
+        held.commit()  # the held change lands: the cache must not keep serving the old name
+        held.close()
+        db.session.expire_all()  # a real request would start with a fresh session
+        fresh = client.get("/units")
+        assert fresh.headers["X-Cache"] == "miss" and "青松区迟到的改名局" in fresh.get_data(as_text=True)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DDL, JSON, ForeignKey, Index, String, event
+from sqlalchemy import DDL, JSON, BigInteger, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
@@ -31,6 +31,18 @@ class AuditEntry(Model):
     ip: Mapped[str | None] = mapped_column(String(45))
 
     actor = relationship("Account", lazy="joined")
+
+
+class DataVersion(Model):
+    """One row counting the commits that changed public data (every commit that wrote an audit
+    entry bumps it, inside that commit). The page cache compares copies against it: unlike the
+    newest audit id, which PostgreSQL assigns at insert, it moves exactly when a change becomes
+    visible, whatever order concurrent transactions commit in."""
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class AppendOnlyError(RuntimeError):

@@ -6,6 +6,7 @@ A date in a year without a loaded schedule falls back to the weekend rule and is
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Iterable
@@ -29,12 +30,26 @@ class DueDate:
         return self.day.isoformat() + (" provisional" if self.provisional else "")
 
 
+def _plus_days(day: date, days: int) -> date:
+    return date.fromordinal(min(day.toordinal() + days, date.max.toordinal()))
+
+
 class WorkingCalendar:
-    """The loaded years and their exceptions, read once and queried in memory."""
+    """The loaded years and their exceptions, read once and queried in memory.
+
+    Every query is O(log n) and independent of how far apart the dates are: the working days of
+    a span of years are kept as one sorted list of day ordinals (``date.toordinal()``), so "the
+    nth working day after D" is an index lookup and "working days between" a difference of two
+    positions (bisect). The span grows when a date outside it is asked for. The rule itself (a
+    make-up day works, a holiday does not, otherwise Monday to Friday) lives in ``is_working_day``.
+    """
 
     def __init__(self, loaded_years: set[int], exceptions: dict[date, str]):
         self.loaded_years = loaded_years
         self.exceptions = exceptions
+        self._first = self._last = 0        # ordinals of the span's first and last day
+        self._work: list[int] = []          # sorted ordinals of the span's working days
+        self._due: dict[tuple[date, int], DueDate] = {}
 
     @classmethod
     def load(cls, years: Iterable[int] | None = None) -> "WorkingCalendar":
@@ -59,20 +74,39 @@ class WorkingCalendar:
             return False
         return day.weekday() < 5
 
+    def _cover(self, low: date, high: date) -> None:
+        """Make the span hold every day from ``low`` to ``high`` (whole years, with a margin)."""
+        first = date(max(low.year - 1, 1), 1, 1).toordinal()
+        last = date(min(high.year + 1, date.max.year), 12, 31).toordinal()
+        if self._work or self._first:
+            if first >= self._first and last <= self._last:
+                return
+            first, last = min(first, self._first), max(last, self._last)
+        self._first, self._last = first, last
+        self._work = [o for o in range(first, last + 1) if self.is_working_day(date.fromordinal(o))]
+
+    def _provisional(self, start: date, end: date) -> bool:
+        return any(year not in self.loaded_years for year in range(start.year, end.year + 1))
+
     def add_working_days(self, start: date, n: int) -> DueDate:
         """The nth working day after ``start`` (``start`` itself never counts)."""
         if n < 1:
             raise ValueError("n must be at least 1")
-        day = start
-        counted = 0
-        provisional = False
-        while counted < n:
-            day += timedelta(days=1)
-            if not self.is_loaded(day):
-                provisional = True
-            if self.is_working_day(day):
-                counted += 1
-        return DueDate(day, provisional)
+        known = self._due.get((start, n))
+        if known is not None:  # many decisions share an issue date
+            return known
+        # n working days take at most n + n // 2 + 30 calendar days (the longest run of days off
+        # is a week-long holiday next to a weekend); cover that, then look the day up.
+        self._cover(start, _plus_days(start, 2 * n + 30))
+        position = bisect_right(self._work, start.toordinal()) + n - 1
+        while position >= len(self._work):  # an extraordinary schedule: widen and look again
+            if self._last >= date.max.toordinal():
+                raise OverflowError("the due date lies beyond the last representable date")
+            self._cover(start, _plus_days(date.fromordinal(self._last), 2 * n + 366))
+            position = bisect_right(self._work, start.toordinal()) + n - 1
+        day = date.fromordinal(self._work[position])
+        due = self._due[(start, n)] = DueDate(day, self._provisional(start + timedelta(days=1), day))
+        return due
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after ``start`` up to and including ``end`` (negative if end < start)."""
@@ -81,12 +115,8 @@ class WorkingCalendar:
         sign = 1
         if end < start:
             start, end, sign = end, start, -1
-        count = 0
-        day = start
-        while day < end:
-            day += timedelta(days=1)
-            if self.is_working_day(day):
-                count += 1
+        self._cover(start, end)
+        count = bisect_right(self._work, end.toordinal()) - bisect_right(self._work, start.toordinal())
         return sign * count
 
 

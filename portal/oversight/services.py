@@ -37,13 +37,14 @@ from typing import Any, Iterable
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, true
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from .. import clock
 from ..catalogue.models import DecisionItem, DecisionKind, YearlyCatalogue
 from ..consultation.models import Consultation
 from ..extensions import db
 from ..feedback import services as feedback
+from ..feedback.models import AdoptionReport
 from ..meetings.models import Meeting
 from ..open_days.models import ActivityKind, OpenActivity
 from ..units.models import Unit, UnitKind, units_in_order
@@ -328,7 +329,8 @@ def issued_of_year(year: int, unit_ids=None) -> list[tuple]:
     feedback feature's own query (so the states agree with its public list)."""
     query = feedback.decided_items().where(DecisionItem.issue_date >= date(year, 1, 1),
                                            DecisionItem.issue_date < date(year + 1, 1, 1),
-                                           _in_units(DecisionItem.unit_id, unit_ids))
+                                           _in_units(DecisionItem.unit_id, unit_ids)) \
+        .options(lazyload(DecisionItem.topics), lazyload(AdoptionReport.decision))  # not shown here
     return [tuple(row) for row in db.session.execute(query).all()]
 
 

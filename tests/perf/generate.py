@@ -95,10 +95,11 @@ def _bulk(table, rows) -> int:
     return count
 
 
-def generate(scale: float = 1.0, seed: int = 20261122, log=print) -> dict:
+def generate(scale: float = 1.0, seed: int = 20261122, log=print, items_factor: float = 1.0) -> dict:
     """Fill the (empty) database of the current app; returns ids the benchmark needs."""
     rng = random.Random(seed)
     sizes = Sizes.at(scale)
+    sizes.items = int(sizes.items * items_factor)  # more decisions only (oversight growth test)
     now = clock.now().replace(second=0)
     today = now.date()
     started = time.perf_counter()
@@ -293,7 +294,13 @@ def generate(scale: float = 1.0, seed: int = 20261122, log=print) -> dict:
     step("committed")
     return {"big_consultation": big.id, "big_decision": big.decision_id, "report_decision": big.decision_id,
             "decision": items[len(items) // 2].id, "unit_slug": units[3].slug, "year": today.year,
-            "report": report_id, "activity": activities[0].id}
+            "report": report_id, "activity": activities[0].id,
+            # Samples for the mixed-URL run (many pages, not one hot URL).
+            "decision_ids": [row.id for row in rng.sample(items, min(500, len(items)))],
+            "consultation_ids": [c.id for c in consultations[:200]],
+            "feedback_decision_ids": [row.id for row in items if row.status == "feedback_published"][:200],
+            "activity_ids": [a.id for a in activities[:100]],
+            "unit_slugs": [u.slug for u in units]}
 
 
 def _publish_big_report(big, staff, units, unit_of, rng, step) -> int | None:

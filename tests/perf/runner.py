@@ -1,8 +1,11 @@
 """Serve the portal with gunicorn (2 workers) on loopback and drive it with wrk.
 
-Throughput (requests/s) comes from wrk, in its own process; server-side latency (median, p95)
-from gunicorn's access log, which records each request's duration in microseconds. Each page is
-measured in the same way as a bare ``/healthz`` route in the same run, and reported as a ratio.
+What a visitor waits is measured by wrk itself, in its own process: client-side latency
+percentiles (p50, p95, p99, including the wait for a free worker) and throughput, with every
+response's status counted by a small Lua script (any non-200 fails the run) and, for the page
+cache, its ``X-Cache`` header. Server-side latency (median, p95) comes from gunicorn's access log,
+which records each request's duration in microseconds; the difference between the two is time
+spent queued. A run may spread its requests over many URLs (``paths``), picked at random.
 """
 from __future__ import annotations
 
@@ -26,13 +29,52 @@ class Result:
     path: str
     requests: int
     rps: float
-    median_ms: float
+    median_ms: float          # server side (gunicorn's access log)
     p95_ms: float
     p99_ms: float
-    errors: int
+    errors: int               # 5xx in the access log + non-200 seen by the client
+    client_p50_ms: float = float("nan")
+    client_p95_ms: float = float("nan")
+    client_p99_ms: float = float("nan")
+    statuses: dict | None = None
+    cache_hits: int = 0
+    bare_rps: float = 0.0     # mean throughput of the bare-route runs just before and after
 
-    def ratio(self, baseline: "Result") -> float:
-        return self.rps / baseline.rps if baseline.rps else 0.0
+    def ratio(self, baseline: "Result | None" = None) -> float:
+        reference = self.bare_rps or (baseline.rps if baseline else 0.0)
+        return self.rps / reference if reference else 0.0
+
+    @property
+    def hit_rate(self) -> float:
+        return self.cache_hits / self.requests if self.requests else 0.0
+
+
+# Counts statuses and cache hits per thread, spreads requests over the paths in PATHS (one a
+# line), and prints the client-side latency percentiles in microseconds at the end.
+WRK_SCRIPT = """
+local paths = {}
+for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) statuses = {}; hits = 0 end
+function request() return wrk.format("GET", paths[math.random(#paths)]) end
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  if headers["X-Cache"] == "hit" then hits = hits + 1 end
+end
+function done(summary, latency, requests)
+  local total = {}
+  local all_hits = 0
+  for _, thread in ipairs(threads) do
+    for status, n in pairs(thread:get("statuses")) do total[status] = (total[status] or 0) + n end
+    all_hits = all_hits + thread:get("hits")
+  end
+  for status, n in pairs(total) do io.write(string.format("STATUS %d %d\\n", status, n)) end
+  io.write(string.format("HITS %d\\n", all_hits))
+  io.write(string.format("LATENCY %d %d %d\\n", latency:percentile(50), latency:percentile(95),
+                         latency:percentile(99)))
+end
+"""
 
 
 def free_port() -> int:
@@ -113,23 +155,50 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-def wrk(url: str, duration: int, connections: int, threads: int = 1) -> tuple[int, float, int]:
-    """Run wrk; returns (requests, requests per second, non-2xx/3xx responses)."""
+@dataclass
+class WrkRun:
+    requests: int
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    statuses: dict[int, int]
+    hits: int
+
+    @property
+    def not_ok(self) -> int:
+        return sum(n for status, n in self.statuses.items() if status != 200)
+
+
+def wrk(base_url: str, paths: list[str], duration: int, connections: int, workdir: Path,
+        threads: int = 1) -> WrkRun:
+    """Run wrk over ``paths`` (picked at random for each request)."""
+    script = workdir / "bench.lua"
+    script.write_text(WRK_SCRIPT, encoding="utf-8")
+    path_file = workdir / "paths.txt"
+    path_file.write_text("\n".join(paths) + "\n", encoding="utf-8")
     out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s",
-                          "--latency", url], capture_output=True, text=True, check=True).stdout
+                          "-s", str(script), base_url], capture_output=True, text=True, check=True,
+                         env={**os.environ, "WRK_PATHS": str(path_file)}).stdout
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return requests, rps, int(bad.group(1)) if bad else 0
+    statuses = {int(a): int(b) for a, b in re.findall(r"^STATUS (\d+) (\d+)$", out, re.M)}
+    hits = int(re.search(r"^HITS (\d+)$", out, re.M).group(1))
+    p50, p95, p99 = (int(v) / 1000.0 for v in re.search(r"^LATENCY (\d+) (\d+) (\d+)$", out, re.M).groups())
+    return WrkRun(requests, rps, p50, p95, p99, statuses, hits)
 
 
-def measure(server: Server, name: str, path: str, duration: int, connections: int) -> Result:
+def measure(server: Server, name: str, paths: str | list[str], duration: int, connections: int) -> Result:
+    paths = [paths] if isinstance(paths, str) else list(paths)
     # Warm the workers (imports, template compilation, connection pools) before measuring.
-    for _ in range(4):
+    for path in paths[:4] * (4 if len(paths) == 1 else 1):
         urllib.request.urlopen(server.url + path, timeout=60).read()
     offset = server.log_offset()
-    requests, rps, bad = wrk(server.url + path, duration, connections)
+    run = wrk(server.url, paths, duration, connections, server.workdir)
     time.sleep(0.3)  # let gunicorn flush the access log
     durations, errors = server.durations_since(offset)
-    return Result(name, path, requests, rps, statistics.median(durations) if durations else float("nan"),
-                  percentile(durations, 95), percentile(durations, 99), errors + bad)
+    shown = paths[0] if len(paths) == 1 else f"{len(paths)} URLs"
+    return Result(name, shown, run.requests, run.rps,
+                  statistics.median(durations) if durations else float("nan"),
+                  percentile(durations, 95), percentile(durations, 99), errors + run.not_ok,
+                  run.p50_ms, run.p95_ms, run.p99_ms, run.statuses, run.hits)
