@@ -333,6 +333,11 @@ def test_comment_burst_survives_a_killed_node_and_nginx_moves_to_the_other(clust
                 else:
                     failures.append((time.monotonic(), status))
 
+    def database_bytes() -> int:
+        return int(db.session.execute(text("SELECT pg_database_size(current_database())")).scalar())
+
+    size_before = database_bytes()
+    db.session.rollback()
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=50) as pool:
         futures = [pool.submit(post_all, i) for i in range(len(clients))]
@@ -356,6 +361,7 @@ def test_comment_burst_survives_a_killed_node_and_nginx_moves_to_the_other(clust
     FIGURES["burst"] = (f"2,000 comments from 200 accounts in {seconds:.1f} s; node 1 killed after 600: "
                         f"{len(acknowledged)} acknowledged, all stored; {len(failures)} failed in flight")
     FIGURES["failover"] = f"last failed request {failover * 1000:.0f} ms after the kill"
+    FIGURES["database growth per comment"] = f"{(database_bytes() - size_before) / max(len(stored), 1):.0f} bytes"
     # Survivors' traffic goes to node 2.
     ids = []
     for client in clients[:20]:
