@@ -94,6 +94,7 @@ def init_logging(app: Flask) -> None:
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
         logger.propagate = False
+        logger.disabled = False  # logging.config.fileConfig (Alembic's env.py) disables existing loggers
 
 
 def init_runtime(app: Flask) -> None:

@@ -143,17 +143,23 @@ def cluster(tmp_path_factory):
         context.pop()
     finally:
         for thing in reversed(started):
+            begun = time.monotonic()
             try:
                 thing.stop()
             except Exception:  # noqa: BLE001 - stop the rest anyway
                 pass
+            if time.monotonic() - begun > 5:
+                print(f"\nstopping {type(thing).__name__} took {time.monotonic() - begun:.0f} s")
         if app is not None:
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
+        begun = time.monotonic()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+        if time.monotonic() - begun > 5:
+            print(f"\ndropping the database took {time.monotonic() - begun:.0f} s")
         if FIGURES:
             print("\ndeployment test figures: " + json.dumps(FIGURES, ensure_ascii=False))
 

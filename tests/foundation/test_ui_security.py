@@ -91,7 +91,7 @@ def test_session_cookie_is_httponly_and_lax(client, f):
 
 
 def test_session_cookie_is_secure_in_production(make_app, f):
-    app = make_app(TESTING=False, SECRET_KEY=REAL_KEY)
+    app = make_app(TESTING=False, SECRET_KEY=REAL_KEY, PORTAL_BASE_URL="https://portal.example.gov.cn")
     with app.app_context():
         client = app.test_client()
         cookies = _login_cookie_header(client, f)
