@@ -158,7 +158,9 @@ def load(app, overrides: dict[str, Any] | None = None) -> None:
         if not name.startswith(prefix):
             continue
         key = name[len(prefix):]
-        if key == "DATABASE_URL":
+        if hasattr(Defaults, name):
+            key = name  # a setting whose own name starts with PORTAL_ (PORTAL_BASE_URL)
+        elif key == "DATABASE_URL":
             key = "SQLALCHEMY_DATABASE_URI"
         app.config[key] = _coerce(value, app.config.get(key))
     if overrides:
