@@ -4,16 +4,30 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pytest
 from sqlalchemy import func, select
 
+from portal import create_app
 from portal.audit.models import AuditEntry
 from portal.calendar.services import chinese_calendar_years, loaded_years, sync_from_package
 from portal.extensions import db
 from portal.feedback.models import AdoptionReport
+from tests.conftest import BASE_CONFIG
 
 
-def test_db_upgrade_on_a_fresh_database_loads_every_year_of_the_package(make_app, tmp_path):
-    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+@pytest.fixture
+def fresh_app(tmp_path):
+    """An app on a new, empty SQLite file (whatever database the suite runs on)."""
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.sqlite3'}"},
+                     instance_path=str(tmp_path / "instance"))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_db_upgrade_on_a_fresh_database_loads_every_year_of_the_package(fresh_app):
+    app = fresh_app
     runner = app.test_cli_runner()
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
@@ -28,8 +42,8 @@ def test_db_upgrade_on_a_fresh_database_loads_every_year_of_the_package(make_app
     assert again.exit_code == 0 and "working-day calendar loaded: nothing new" in again.output
 
 
-def test_db_upgrade_to_an_older_revision_or_as_sql_loads_nothing(make_app, tmp_path):
-    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+def test_db_upgrade_to_an_older_revision_or_as_sql_loads_nothing(fresh_app):
+    app = fresh_app
     result = app.test_cli_runner().invoke(args=["db", "upgrade", "--sql"])
     assert result.exit_code == 0 and "working-day calendar" not in result.output
 
