@@ -196,7 +196,10 @@ def load(app, overrides: dict[str, Any] | None = None) -> None:
             "Refusing to start without a real SECRET_KEY (at least 16 random characters). "
             "Set SECRET_KEY or PORTAL_SECRET_KEY, or put it in instance/config.py."
         )
-    if not (app.debug or app.testing or app.config.get("DEMO_MODE")) and not configured_base_url(app):
+    explicit = bool((app.config.get("PORTAL_BASE_URL") or "").strip()) and (
+        "PORTAL_BASE_URL" in os.environ or "PORTAL_BASE_URL" in (overrides or {})
+        or _in_instance_file(app, "PORTAL_BASE_URL"))
+    if not (app.debug or app.testing or app.config.get("DEMO_MODE") or explicit) and not configured_base_url(app):
         raise RuntimeError(
             "Refusing to start without the portal's public address, used for links in emails, "
             "calendar files and feeds. Set PORTAL_BASE_URL (e.g. https://portal.example.gov.cn).")
@@ -206,6 +209,14 @@ def load(app, overrides: dict[str, Any] | None = None) -> None:
 
 
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+
+
+def _in_instance_file(app, key: str) -> bool:
+    """Whether instance/config.py sets ``key`` (bin/serve writes the development address there)."""
+    from flask import Config
+
+    probe = Config(app.instance_path)
+    return probe.from_pyfile("config.py", silent=True) and key in probe
 
 
 def configured_base_url(app) -> str | None:

@@ -193,3 +193,15 @@ def test_the_environment_template_lists_every_setting():
     wanted = {k if k.startswith("PORTAL_") else "PORTAL_" + ("DATABASE_URL" if k == "SQLALCHEMY_DATABASE_URI" else k)
               for k in vars(Defaults) if k.isupper()}
     assert wanted <= listed, sorted(wanted - listed)
+
+
+def test_an_explicit_development_address_in_the_instance_file_is_accepted(production_env, tmp_path):
+    """bin/serve writes the development address into instance/config.py, so that bin/portal works
+    in a development checkout; only an address that nobody set is refused."""
+    production_env.delenv("PORTAL_BASE_URL")
+    instance = tmp_path / "instance"
+    instance.mkdir(exist_ok=True)
+    with pytest.raises(RuntimeError, match="PORTAL_BASE_URL"):
+        create_app()
+    (instance / "config.py").write_text('PORTAL_BASE_URL = "http://127.0.0.1:5000"\n', encoding="utf-8")
+    assert create_app().config["PORTAL_BASE_URL"] == "http://127.0.0.1:5000"
