@@ -10,6 +10,11 @@ from .urls import PortalFlask, init_hosts
 
 
 def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+    """The portal. ``instance_path`` (else ``PORTAL_INSTANCE_PATH``, else ``instance/`` in the
+    checkout) holds instance/config.py, uploads, the development mail folder and the job locks."""
+    import os
+
+    instance_path = instance_path or os.environ.get("PORTAL_INSTANCE_PATH") or None
     app = PortalFlask(
         __name__,
         template_folder="../templates",
@@ -24,6 +29,9 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     config_module.load(app, config)
 
     from . import extensions as ext
+    from .runtime import init_runtime
+
+    init_runtime(app)  # first: its request id and clock cover every other before_request
     from .i18n import init_i18n
     from .security import CSP, init_csrf
 
@@ -63,6 +71,10 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     from .blueprints import register_blueprints
 
     register_blueprints(app)
+
+    from .health import init_health
+
+    init_health(app)
 
     from .pagecache import init_page_cache
 

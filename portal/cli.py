@@ -5,12 +5,13 @@ from datetime import date
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from .database import commit
 from .errors import UserInputError
 from .extensions import db
+from .jobs import exclusive_job, job_lock
 
 users_cli = AppGroup("users", help="Accounts.")
 calendar_cli = AppGroup("calendar", help="Working-day calendar.")
@@ -36,6 +37,7 @@ def create_admin(login: str, name: str, password: str) -> None:
 
 @calendar_cli.command("sync")
 @click.option("--replace", is_flag=True, help="Reload years that are already loaded.")
+@exclusive_job("calendar-sync")
 def calendar_sync(replace: bool) -> None:
     """Load the years that the chinese-calendar package covers."""
     from .calendar.services import sync_from_package
@@ -87,6 +89,7 @@ def calendar_show(year: int) -> None:
 
 
 @mail_cli.command("send")
+@exclusive_job("mail-send")
 def mail_send() -> None:
     """Send the emails that are due (run every minute or so)."""
     from .notifications.services import send_pending
@@ -106,7 +109,42 @@ def search_reindex() -> None:
         click.echo(f"{object_type}: {count} indexed")
 
 
+def after_upgrade() -> None:
+    """What ``flask db upgrade`` does after the schema: load the working-day calendar of every
+    year the installed chinese-calendar package covers and is not loaded yet (and so correct
+    provisional due dates), so that a fresh installation counts working days right at once."""
+    from .calendar.services import sync_from_package
+
+    with job_lock("calendar-sync") as acquired:
+        if not acquired:
+            return
+        done = sync_from_package()
+        commit()
+    click.echo("working-day calendar loaded: " + (", ".join(map(str, done)) if done else "nothing new"))
+
+
+def _upgrade_then_load_calendar(app: Flask) -> None:
+    """Replace Flask-Migrate's ``db upgrade`` with one that runs ``after_upgrade`` when it has
+    upgraded a database to the head (not for ``--sql`` scripts or an explicit older revision)."""
+    group = app.cli.commands.get("db")  # type: ignore[attr-defined]
+    if not isinstance(group, click.Group) or "upgrade" not in group.commands:
+        return
+    original = group.commands["upgrade"]
+
+    @with_appcontext
+    def upgrade(**kwargs):
+        click.get_current_context().invoke(original, **kwargs)
+        if not kwargs.get("sql") and kwargs.get("revision", "head") in ("head", "heads"):
+            after_upgrade()
+
+    command = click.Command("upgrade", params=original.params, callback=upgrade,
+                            help=(original.help or "") + " Then loads the working-day calendar.")
+    app.cli.add_command(click.Group(group.name, commands={**group.commands, "upgrade": command},
+                                    params=group.params, callback=group.callback, help=group.help))
+
+
 def register_cli(app: Flask) -> None:
+    _upgrade_then_load_calendar(app)
     app.cli.add_command(users_cli)
     app.cli.add_command(calendar_cli)
     app.cli.add_command(mail_cli)

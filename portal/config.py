@@ -19,6 +19,20 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     REDIS_URL: str | None = None
+    # PostgreSQL: seconds to wait for a connection, and milliseconds a statement may run. Both are
+    # far below gunicorn's worker timeout (deploy/gunicorn.conf.py, 30 s), so a stalled database
+    # answers 503 pages instead of getting workers killed.
+    DATABASE_CONNECT_TIMEOUT = 5
+    DATABASE_STATEMENT_TIMEOUT_MS = 10000
+    DATABASE_POOL_TIMEOUT = 5
+
+    # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host headers are
+    # trusted (1 behind deploy/nginx/portal.conf; 0 when clients reach gunicorn directly). Rate
+    # limits key on the address this yields: with 0 behind a proxy every visitor shares one.
+    PROXY_HOPS = 0
+    # "text" (default) or "json": one JSON line per request (request id, method, path, status,
+    # duration) and per log record, on standard error.
+    LOG_FORMAT = "text"
 
     # Portal time: every stored datetime is naive local time in this zone (China has no DST).
     TIMEZONE = "Asia/Shanghai"
@@ -48,6 +62,10 @@ class Defaults:
 
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
+    # When Redis is unreachable, each process keeps counting in memory (and logs it) instead of
+    # failing requests.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1}
     LOGIN_RATE_LIMIT_IP = "20 per 5 minutes"
     LOGIN_RATE_LIMIT_ACCOUNT = "5 per 5 minutes"
     REGISTER_RATE_LIMIT_IP = "10 per hour"
@@ -121,7 +139,10 @@ class Defaults:
     COMMENT_RATE_LIMIT_IP = "60 per hour"
     CAMPAIGN_SIMILARITY = 0.5
 
+    # Uploaded documents (back them up with the database); None: instance/uploads.
+    UPLOAD_FOLDER: str | None = None
     UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+    # Largest request body; nginx's client_max_body_size (deploy/nginx/portal.conf) matches it.
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
 
     # Whole-page cache of public pages for anonymous visitors (portal/pagecache.py); 0 turns it off.
@@ -140,6 +161,8 @@ def _coerce(value: str, default: Any) -> Any:
         return value.strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(default, int) and not isinstance(default, bool):
         return int(value)
+    if isinstance(default, float):
+        return float(value)
     if isinstance(default, (dict, list)):
         return json.loads(value)
     return value
@@ -178,6 +201,13 @@ def load(app, overrides: dict[str, Any] | None = None) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # Survive a database restart without restarting the portal.
         options.setdefault("pool_pre_ping", True)
+        options.setdefault("pool_timeout", int(app.config["DATABASE_POOL_TIMEOUT"]))
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("connect_timeout", int(app.config["DATABASE_CONNECT_TIMEOUT"]))
+        statement_ms = int(app.config["DATABASE_STATEMENT_TIMEOUT_MS"])
+        if statement_ms > 0:
+            connect_args.setdefault("options", f"-c statement_timeout={statement_ms}")
+        options["connect_args"] = connect_args
     elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         options.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
@@ -192,6 +222,13 @@ def load(app, overrides: dict[str, Any] | None = None) -> None:
             "Refusing to start without a real SECRET_KEY (at least 16 random characters). "
             "Set SECRET_KEY or PORTAL_SECRET_KEY, or put it in instance/config.py."
         )
+    explicit = bool((app.config.get("PORTAL_BASE_URL") or "").strip()) and (
+        "PORTAL_BASE_URL" in os.environ or "PORTAL_BASE_URL" in (overrides or {})
+        or _in_instance_file(app, "PORTAL_BASE_URL"))
+    if not (app.debug or app.testing or app.config.get("DEMO_MODE") or explicit) and not configured_base_url(app):
+        raise RuntimeError(
+            "Refusing to start without the portal's public address, used for links in emails, "
+            "calendar files and feeds. Set PORTAL_BASE_URL (e.g. https://portal.example.gov.cn).")
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("RATELIMIT_STORAGE_URI") or (
         app.config["REDIS_URL"] if app.config.get("REDIS_URL") else "memory://"
     )
@@ -199,6 +236,26 @@ def load(app, overrides: dict[str, Any] | None = None) -> None:
 
 def _seconds(value: Any) -> float:
     return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
+
+
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+
+
+def _in_instance_file(app, key: str) -> bool:
+    """Whether instance/config.py sets ``key`` (bin/serve writes the development address there)."""
+    from flask import Config
+
+    probe = Config(app.instance_path)
+    return probe.from_pyfile("config.py", silent=True) and key in probe
+
+
+def configured_base_url(app) -> str | None:
+    """The public base URL if one was configured (not the development default)."""
+    for key in ("BASE_URL", "PORTAL_BASE_URL"):
+        value = (app.config.get(key) or "").strip()
+        if value and value != DEVELOPMENT_BASE_URL:
+            return value
+    return None
 
 
 def normalise_database_url(uri: str) -> str:

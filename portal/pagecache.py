@@ -45,7 +45,7 @@ from .extensions import db
 PRIVATE_PREFIXES = ("/me", "/staff", "/admin", "/auth")
 NO_STORE = "no-store, private"
 
-NEVER_CACHED = ("/staff", "/admin", "/me", "/auth", "/preferences", "/static", "/bootstrap", "/healthz")
+NEVER_CACHED = ("/staff", "/admin", "/me", "/auth", "/preferences", "/static", "/bootstrap", "/healthz", "/readyz")
 CACHED_TYPES = ("text/html", "application/json", "application/atom+xml")
 
 

@@ -1,8 +1,11 @@
 """Fixtures: an app per test on a fresh database.
 
 SQLite (default): the schema is built once per session into a template file, and each test gets
-its own copy. PostgreSQL (``TEST_DATABASE_URL`` or ``DATABASE_URL`` naming one): the schema is
-built once per session and every table is truncated after each test.
+its own copy. PostgreSQL (``TEST_DATABASE_URL`` only, never ``DATABASE_URL``, which names the
+portal's real database): the schema is built once per session and every table is truncated after
+each test. The suite refuses a database that holds anything it did not create (a migrated portal
+database, other tables): it drops and truncates tables, so point it at an empty database of its own.
+Tests that use Redis take the database number from ``TEST_REDIS_URL`` (``redis_test_url``).
 """
 from __future__ import annotations
 
@@ -20,8 +23,39 @@ from . import factories
 
 
 def _database_url() -> str | None:
-    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
-    return url or None
+    return os.environ.get("TEST_DATABASE_URL") or None
+
+
+def _refuse_foreign_database(engine) -> None:
+    """Stop the run unless every table in the database is one the suite itself creates: a database
+    built by ``flask db upgrade`` (with ``alembic_version``) or holding other tables is someone's
+    data, and the suite would drop it."""
+    from sqlalchemy import inspect
+
+    ours = set(db.metadata.tables)
+    found = set(inspect(engine).get_table_names())
+    foreign = sorted(found - ours)
+    if foreign:
+        pytest.exit(f"TEST_DATABASE_URL names a database with tables the test suite did not create "
+                    f"({', '.join(foreign[:5])}); the suite drops and truncates tables, so it only runs "
+                    f"on an empty database of its own (createdb portal_test).", returncode=4)
+
+
+@pytest.fixture(scope="session")
+def redis_test_url():
+    """``TEST_REDIS_URL`` (its database number is the only one tests use), reachable; else skip."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("set TEST_REDIS_URL=redis://127.0.0.1:6379/<n> to run the Redis tests")
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(url, socket_connect_timeout=0.5)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"Redis is not reachable at {url}")
+    finally:
+        client.close()
+    return url
 
 
 BASE_CONFIG = {
@@ -48,6 +82,7 @@ def database(tmp_path_factory):
     if url and not url.startswith("sqlite"):
         app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url}, instance_path=str(folder))
         with app.app_context():
+            _refuse_foreign_database(db.engine)
             db.drop_all()
             with db.engine.begin() as conn:
                 conn.execute(text("DROP FUNCTION IF EXISTS audit_entry_append_only() CASCADE"))

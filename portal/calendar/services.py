@@ -1,6 +1,6 @@
 """Working-day arithmetic over the calendar tables.
 
-Rules (DESIGN.md §3): a day is a working day when it is a make-up working day, or a weekday that
+Rules (docs/product.md §3): a day is a working day when it is a make-up working day, or a weekday that
 is not a statutory holiday. "The Nth working day after D" never counts D itself, whatever D is.
 A date in a year without a loaded schedule falls back to the weekend rule and is provisional.
 """
@@ -219,6 +219,9 @@ def load_year(year: int, days: list[tuple[date, str, str]], *, source: str, acto
     record(actor, "calendar.load_year", object_type="calendar_year", object_id=year,
            before=before, after={"source": source, "days": _count_kinds(year)},
            summary=f"{year}: {source}")
+    from .corrections import correct_provisional_reports
+
+    correct_provisional_reports(year, actor)
     return entry
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 import click
 
 from ..database import commit
+from ..jobs import exclusive_job
 from . import bp
 from .selection import freeze_closed_inputs
 
 
 @bp.cli.command("freeze")
+@exclusive_job("meetings-freeze")
 def freeze() -> None:
     """Freeze the input lists of the lotteries whose sign-up has closed."""
     n = freeze_closed_inputs()

@@ -103,19 +103,35 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
-def send_pending(ids: list[int] | None = None, limit: int = 200) -> tuple[int, int]:
-    """Send due emails (or just ``ids``); returns (sent, failed). Commits after each email so that
-    one failure never undoes another delivery, and never touches the actions that queued them."""
-    now = clock.now()
-    query = select(OutboxEmail).where(OutboxEmail.status == "pending")
+def _claim_next(ids: list[int] | None, now, after_id: int) -> OutboxEmail | None:
+    """The next due email after ``after_id``, locked for this sender. On PostgreSQL the row stays
+    locked (FOR UPDATE SKIP LOCKED) until the sender commits, so several senders (one per app
+    node, and the after-request delivery) each take different emails and none is sent twice."""
+    query = select(OutboxEmail).where(OutboxEmail.status == "pending", OutboxEmail.id > after_id)
     if ids is not None:
         query = query.where(OutboxEmail.id.in_(ids))
     else:
         query = query.where(OutboxEmail.next_attempt_at <= now)
-    items = db.session.scalars(query.order_by(OutboxEmail.id).limit(limit)).all()
+    query = query.order_by(OutboxEmail.id).limit(1)
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return db.session.scalars(query).first()
+
+
+def send_pending(ids: list[int] | None = None, limit: int = 200) -> tuple[int, int]:
+    """Send due emails (or just ``ids``); returns (sent, failed). Claims and commits one email at a
+    time so that one failure never undoes another delivery, never touches the actions that queued
+    them, and a concurrent sender never sends the same email."""
+    now = clock.now()
     sent = failed = 0
     max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
-    for item in items:
+    last_id = 0
+    for _ in range(limit):
+        item = _claim_next(ids, now, last_id)
+        if item is None:
+            db.session.rollback()
+            break
+        last_id = item.id
         item.attempts += 1
         try:
             _deliver(_build_message(item))

@@ -20,6 +20,7 @@ def clean_env(monkeypatch):
     for name in list(os.environ):
         if name.startswith("PORTAL_"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://portal.example.gov.cn")  # required in production
     return monkeypatch
 
 
@@ -109,3 +110,15 @@ def test_debug_and_testing_get_a_development_key(clean_env, tmp_path):
     app = create_app({"TESTING": True}, instance_path=str(tmp_path / "i"))
     assert app.config["SECRET_KEY"]
     assert app.config["SESSION_COOKIE_SECURE"] is False
+
+
+@pytest.mark.parametrize("value", [None, "", "  "])
+def test_refuses_to_start_in_production_without_a_base_url(clean_env, tmp_path, value):
+    clean_env.delenv("PORTAL_BASE_URL")
+    if value is not None:
+        clean_env.setenv("PORTAL_BASE_URL", value)
+    with pytest.raises(RuntimeError, match="PORTAL_BASE_URL"):
+        create_app({"TESTING": False, "SECRET_KEY": REAL_KEY}, instance_path=str(tmp_path / "i"))
+    # Development, tests and the demo (bin/serve) run on the default address.
+    assert create_app({"TESTING": True}, instance_path=str(tmp_path / "i")).testing
+    assert create_app({"DEMO_MODE": True, "SECRET_KEY": REAL_KEY}, instance_path=str(tmp_path / "i"))

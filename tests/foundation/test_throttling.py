@@ -8,8 +8,6 @@ import pytest
 from portal.extensions import db
 from tests import factories
 
-REDIS = "redis://127.0.0.1:6379/13"
-
 
 def _attempt(client, login, ip="10.0.0.1"):
     return client.post("/auth/login", data={"login": login, "password": "Wrong-Password-1"},
@@ -62,15 +60,12 @@ def test_a_successful_login_is_counted_but_works_until_the_limit(make_app):
 
 
 @pytest.fixture
-def redis_url():
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS, socket_connect_timeout=0.5)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("Redis is not reachable at 127.0.0.1:6379")
+def redis_url(redis_test_url):
+    import redis
+
+    client = redis.Redis.from_url(redis_test_url)
     prefix = f"portal-foundation-test-{uuid.uuid4().hex[:8]}"
-    yield REDIS, prefix
+    yield redis_test_url, prefix
     for key in client.scan_iter(f"*{prefix}*"):
         client.delete(key)
     client.close()

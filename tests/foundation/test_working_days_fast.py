@@ -1,5 +1,5 @@
 """The working-day arithmetic gives the same answers as walking the calendar day by day, and its
-cost does not grow with the distance between the dates (DESIGN.md §3; issue: O(1) working days)."""
+cost does not grow with the distance between the dates (docs/product.md §3; issue: O(1) working days)."""
 from __future__ import annotations
 
 import time

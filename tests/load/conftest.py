@@ -87,6 +87,7 @@ def served(app, tmp_path):
 
     def start(**settings) -> Server:
         env = {"PORTAL_DATABASE_URL": url, "PORTAL_SECRET_KEY": "load-test-secret-key-0123456789",
+               "PORTAL_BASE_URL": "http://127.0.0.1", "PORTAL_ENV_FILE": "/nonexistent",
                "PORTAL_MAIL_BACKEND": "null", "PORTAL_MAIL_SEND_AFTER_REQUEST": "0",
                "PORTAL_RATELIMIT_ENABLED": "0", "PORTAL_ARGON2_TIME_COST": "1", "PORTAL_ARGON2_MEMORY_COST": "64",
                "PORTAL_SESSION_COOKIE_SECURE": "0", "PORTAL_PAGE_CACHE_SECONDS": "0"}

@@ -1,6 +1,6 @@
 """Benchmark: public pages on the large dataset against a bare route, served the same way.
 
-    python -m tests.perf.bench                  # full dataset (DESIGN.md §6) on SQLite
+    python -m tests.perf.bench                  # full dataset (docs/product.md §6) on SQLite
     python -m tests.perf.bench --database-url postgresql://postgres@127.0.0.1:5432/bench
     python -m tests.perf.bench --smoke          # tiny dataset, short runs: CI's smoke run
 
@@ -12,7 +12,7 @@ ratio to the bare route ``/healthz`` (no database, same app, same middleware) me
 and just after that page (bare, page, bare, page, bare...), so that a change in the machine's load
 during the run does not drift the ratios. Besides one hot URL per page, mixed runs spread requests
 over many ids (with the page cache's hit rate). Every response's status is counted: any non-200
-fails the run. ``--scale`` sizes the dataset (0.1, 1, 10). Targets (DESIGN.md §6): median ≤ 15 ms,
+fails the run. ``--scale`` sizes the dataset (0.1, 1, 10). Targets (docs/product.md §6): median ≤ 15 ms,
 p95 ≤ 40 ms, throughput ≥ 40 % of the bare route, a 2-character search ≤ 200 ms.
 """
 from __future__ import annotations
@@ -164,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.ids:
             Path(args.ids).write_text(json.dumps(ids), encoding="utf-8")
     env = {"PORTAL_DATABASE_URL": database_url, "PORTAL_SECRET_KEY": "bench-secret-key-0123456789abcdef",
+           "PORTAL_BASE_URL": "http://127.0.0.1",
            "PORTAL_MAIL_BACKEND": "null", "PORTAL_RATELIMIT_ENABLED": "0", "PORTAL_MAIL_SEND_AFTER_REQUEST": "0",
            "PORTAL_PAGE_CACHE_SECONDS": "0" if args.no_page_cache else "30"}
     with Server(env, workdir) as server:

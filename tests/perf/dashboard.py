@@ -1,6 +1,6 @@
 """How the district office's pages grow with the number of decisions.
 
-    python -m tests.perf.dashboard --scale 1                   # DESIGN.md §6 dataset
+    python -m tests.perf.dashboard --scale 1                   # docs/product.md §6 dataset
     python -m tests.perf.dashboard --scale 1 --items-factor 10 # ten times the decisions
     python -m tests.perf.dashboard --smoke                     # tiny dataset (CI)
 

@@ -1,4 +1,4 @@
-"""Generate the large dataset of DESIGN.md §6 for the benchmark.
+"""Generate the large dataset of docs/product.md §6 for the benchmark.
 
 At ``scale=1``: 20 units, 10,000 decision items, 500 consultations, 1,000,000 comments of which
 200,000 on one consultation, 200 open activities with 20,000 registrations, 20,000 residents.

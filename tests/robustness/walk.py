@@ -34,9 +34,9 @@ ROLES = ("anonymous", "resident", "staff", "other_staff", "admin")
 # asked as these only.
 LOOKUP_ROLES = ("resident", "admin")
 # Rules that serve files from disk and read no database: nothing to attack.
-SKIPPED_ENDPOINTS = {"static", "bootstrap.static"}
-# The CSV export fails while streaming (DetachedInstanceError, issue 12 point 5); fixed in branch
-# cfc: remove when merged.
+# /readyz answers 503 by design when the schema is not at the migrations' head (the test schema is
+# built by create_all): tests/deploy covers it.
+SKIPPED_ENDPOINTS = {"static", "bootstrap.static", "readyz"}
 KNOWN_BROKEN: set[str] = set()  # GET routes known to fail: none
 OUT_OF_RANGE = 2**31 - 1  # the largest id a URL accepts (portal.database.DatabaseIntConverter)
 
