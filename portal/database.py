@@ -1,6 +1,8 @@
 """Database plumbing shared by every feature: SQLite pragmas, the one-commit-per-request helper."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, cast
 
 from flask import Flask
@@ -54,3 +56,21 @@ def changed_rows(result: Result[Any]) -> int:
     """How many rows an INSERT, UPDATE or DELETE statement run by ``db.session.execute`` changed
     (typed: the session declares a plain ``Result``, whose ``rowcount`` mypy does not see)."""
     return cast(CursorResult[Any], result).rowcount or 0
+
+
+@contextmanager
+def savepoint() -> Iterator[None]:
+    """``db.session.begin_nested()`` for every service (docs/architecture.md), staying inside the request's transaction on SQLite too.
+
+    pysqlite opens a transaction only before a write, so a SAVEPOINT as the first write would be a
+    transaction of its own, committed when it is released (before the audit entry, and kept even
+    if the request is rolled back later). The transaction is opened first, with the write lock
+    (BEGIN IMMEDIATE: nothing is read inside it before the lock is held, as the atomic UPDATEs
+    require). PostgreSQL needs nothing: its savepoint is always inside the transaction."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        dbapi_connection = connection.connection.dbapi_connection
+        if dbapi_connection is not None and not getattr(dbapi_connection, "in_transaction", True):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    with db.session.begin_nested():
+        yield

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import clock
 from ..accounts.models import Account, Role
 from ..audit.services import record
+from ..database import savepoint
 from ..errors import UserInputError
 from ..extensions import db
 from .passwords import hash_password, needs_rehash, password_problem, verify_dummy, verify_password
@@ -82,7 +83,7 @@ def _create(login: str, name: str, password: str, role: str, unit=None, actor=No
     try:
         # Two sign-ups with the same login at the same moment both pass the check above; the
         # unique index decides, and the loser gets the same message instead of a server error.
-        with db.session.begin_nested():
+        with savepoint():
             db.session.add(account)
             db.session.flush()
     except IntegrityError:

@@ -18,7 +18,7 @@ from ..audit.services import record, snapshot
 from ..auth.access import scope_to_unit
 from ..catalogue.lifecycle import change_status
 from ..catalogue.models import DecisionItem, DecisionStatus
-from ..database import changed_rows
+from ..database import changed_rows, savepoint
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
 from ..notifications.services import notify
@@ -290,7 +290,7 @@ def submit_comment(consultation: Consultation, author, data: dict) -> Comment:
                       respondent_type=respondent_type, text=text, text_hash=digest, consent_at=now,
                       public_text=public_text, pii_findings=findings, created_at=now)
     try:
-        with db.session.begin_nested():
+        with savepoint():
             db.session.add(comment)
             db.session.flush()
     except IntegrityError:

@@ -16,6 +16,7 @@ from .. import clock
 from ..audit.services import record, snapshot
 from ..auth.access import scope_to_unit
 from ..catalogue.models import DecisionItem
+from ..database import savepoint
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
 from ..notifications.services import notify
@@ -275,7 +276,7 @@ def apply(meeting: Meeting, account, data: dict) -> MeetingApplication:
         consent_at=now,
     )
     try:
-        with db.session.begin_nested():
+        with savepoint():
             db.session.add(application)
     except IntegrityError:
         # Two submissions at the same moment: the unique indexes decided, say which one.

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, cast
 
@@ -25,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from .. import clock
 from ..accounts.services import eraser, exporter
 from ..audit.services import record, snapshot
+from ..database import savepoint
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
 from ..notifications.services import notify
@@ -60,24 +59,6 @@ _slots, _registrations = slots_table, registrations_table
 def changed_rows(result: Result[Any]) -> int:
     """How many rows an UPDATE changed."""
     return cast(CursorResult[Any], result).rowcount
-
-
-@contextmanager
-def _savepoint() -> Iterator[None]:
-    """``db.session.begin_nested()`` that stays inside the request's transaction on SQLite too.
-
-    pysqlite opens a transaction only before a write, so a SAVEPOINT as the first write would be a
-    transaction of its own, committed when it is released (before the audit entry, and kept even
-    if the request is rolled back later). The transaction is opened first, with the write lock
-    (BEGIN IMMEDIATE: nothing is read inside it before the lock is held, as the atomic UPDATEs
-    require). PostgreSQL needs nothing: its savepoint is always inside the transaction."""
-    connection = db.session.connection()
-    if connection.dialect.name == "sqlite":
-        dbapi_connection = connection.connection.dbapi_connection
-        if dbapi_connection is not None and not getattr(dbapi_connection, "in_transaction", True):
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-    with db.session.begin_nested():
-        yield
 
 
 # --- activities and slots ---------------------------------------------------------------------
@@ -230,7 +211,7 @@ def register(slot: OpenSlot, account, data: dict) -> OpenRegistration:
     try:
         # The seat (or the waiting-list number) and the row that holds it, undone together if the
         # same account registered in a parallel request (the unique index decides).
-        with _savepoint():
+        with savepoint():
             status, queue_no = _take_place(slot_id)
             registration = OpenRegistration(
                 slot_id=slot_id, activity_id=activity_id, account_id=account_id, status=status,
@@ -409,7 +390,7 @@ def submit_questionnaire(registration: OpenRegistration, account, data: dict) ->
     answer = QuestionnaireAnswer(registration_id=registration.id, activity_id=registration.activity_id,
                                  rating=rating, suggestions=suggestions)
     try:
-        with _savepoint():  # a second answer sent at the same moment: the unique index decides
+        with savepoint():  # a second answer sent at the same moment: the unique index decides
             db.session.add(answer)
             db.session.flush()
     except IntegrityError:

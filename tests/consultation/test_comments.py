@@ -223,3 +223,14 @@ def test_rate_limit_per_account(make_app, f):
         with client.session_transaction() as session:
             session["_user_id"] = other.get_id()
         assert _post(client, consultation, text="别人的意见").status_code == 302
+
+
+def test_a_comment_is_not_committed_by_its_savepoint(setup):
+    """The savepoint stays inside the request's transaction (on SQLite too): a request refused after
+    the comment was inserted saves nothing."""
+    from portal.consultation.models import Comment
+
+    db.session.commit()
+    svc.submit_comment(setup["consultation"], setup["resident"], {"text": "建议增加公共停车位。", "consent": True})
+    db.session.rollback()
+    assert db.session.scalar(select(Comment.id)) is None

@@ -291,3 +291,14 @@ def test_a_sign_up_losing_the_race_for_a_login_is_answered_like_any_duplicate(ap
     from portal.accounts.models import Account
 
     assert db.session.scalar(select(func.count(Account.id)).where(Account.email == "race@example.com")) == 1
+
+
+def test_an_account_is_not_committed_by_its_savepoint(app):
+    """The savepoint stays inside the request's transaction (on SQLite too)."""
+    from portal.accounts.models import Account
+    from portal.auth import services
+
+    services.register_resident({"login": "savepoint@example.com", "name": "保存点",
+                                "password": "Savepoint-rule-2026"})
+    db.session.rollback()
+    assert db.session.scalar(select(Account.id).where(Account.email == "savepoint@example.com")) is None

@@ -258,3 +258,13 @@ def test_apply_page_requires_login(client, f, open_meeting):
     db.session.commit()
     response = client.get(f"/meetings/{open_meeting.id}/apply")
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+def test_an_application_is_not_committed_by_its_savepoint(app, f, open_meeting):
+    """The savepoint stays inside the request's transaction (on SQLite too): rolling the request
+    back removes the application."""
+    resident = f.resident()
+    db.session.commit()
+    svc.apply(open_meeting, resident, application_form())
+    db.session.rollback()
+    assert db.session.scalar(select(MeetingApplication.id)) is None
