@@ -124,6 +124,15 @@ class Defaults:
     TARGET_OPEN_WEEKS = 1
     # Staff overview: consultations closing within this many days are listed as closing soon.
     OVERSIGHT_CLOSING_SOON_DAYS = 7
+    # Risk before the deadline (dashboard, /staff, `flask oversight remind`): a yearly count target
+    # not covered by what is held and scheduled is at risk with this many days of the year left
+    # (122: from 1 September) and missed with this many left (too late to announce and hold one);
+    # a catalogue not published this many days before its deadline is at risk, and adoption
+    # feedback with a report due within this many working days.
+    OVERSIGHT_AT_RISK_DAYS_LEFT = 122
+    OVERSIGHT_TOO_LATE_DAYS_LEFT = 14
+    OVERSIGHT_CATALOGUE_AT_RISK_DAYS = 30
+    OVERSIGHT_FEEDBACK_AT_RISK_WORKING_DAYS = 3
     OPEN_DAY_PURGE_AFTER_DAYS = 90
     # Meetings with public representatives: applicants must be adults on the meeting date, and
     # ID numbers are kept only as last 4 digits plus an HMAC-SHA256 under this key (None: a key

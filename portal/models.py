@@ -37,6 +37,7 @@ from .open_days.models import (  # noqa: F401
                                QuestionnaireAnswer,
                                SummaryItem,
 )
+from .oversight.models import Assessment, MonthlyReminder, TargetNotice  # noqa: F401
 from .redline.models import ArticleMatch, ChangeTheme, FinalArticle, FinalText  # noqa: F401
 from .search import SearchToken  # noqa: F401
 from .units.models import Unit  # noqa: F401

@@ -6,7 +6,7 @@ A date in a year without a loaded schedule falls back to the weekend rule and is
 """
 from __future__ import annotations
 
-from bisect import bisect_right
+from array import array
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Iterable
@@ -37,18 +37,22 @@ def _plus_days(day: date, days: int) -> date:
 class WorkingCalendar:
     """The loaded years and their exceptions, read once and queried in memory.
 
-    Every query is O(log n) and independent of how far apart the dates are: the working days of
-    a span of years are kept as one sorted list of day ordinals (``date.toordinal()``), so "the
-    nth working day after D" is an index lookup and "working days between" a difference of two
-    positions (bisect). The span grows when a date outside it is asked for. The rule itself (a
-    make-up day works, a holiday does not, otherwise Monday to Friday) lives in ``is_working_day``.
+    Every query is O(1), independent of how far apart the dates are: for a span of whole years the
+    calendar keeps an index by day ordinal (``date.toordinal()``): ``_rank[o - first]`` is the
+    number of working days of the span up to and including day ``o``, and ``_work[k]`` the ordinal
+    of the span's k-th working day. "The nth working day after D" is ``_work[_rank[D] + n - 1]``,
+    "working days between" a difference of two ranks; no query walks the days. The index is built
+    once per load (one pass over the span, a few thousand days) and grows when a date outside it
+    is asked for. The rule itself (a make-up day works, a holiday does not, otherwise Monday to
+    Friday) lives in ``is_working_day``.
     """
 
     def __init__(self, loaded_years: set[int], exceptions: dict[date, str]):
         self.loaded_years = loaded_years
         self.exceptions = exceptions
         self._first = self._last = 0        # ordinals of the span's first and last day
-        self._work: list[int] = []          # sorted ordinals of the span's working days
+        self._work = array("l")             # ordinals of the span's working days, in order
+        self._rank = array("l")             # per day of the span: working days up to it (inclusive)
         self._due: dict[tuple[date, int], DueDate] = {}
 
     @classmethod
@@ -75,15 +79,27 @@ class WorkingCalendar:
         return day.weekday() < 5
 
     def _cover(self, low: date, high: date) -> None:
-        """Make the span hold every day from ``low`` to ``high`` (whole years, with a margin)."""
+        """Make the index hold every day from ``low`` to ``high`` (whole years, with a margin)."""
         first = date(max(low.year - 1, 1), 1, 1).toordinal()
         last = date(min(high.year + 1, date.max.year), 12, 31).toordinal()
-        if self._work or self._first:
+        if self._first:
             if first >= self._first and last <= self._last:
                 return
             first, last = min(first, self._first), max(last, self._last)
-        self._first, self._last = first, last
-        self._work = [o for o in range(first, last + 1) if self.is_working_day(date.fromordinal(o))]
+        work, rank = array("l"), array("l")
+        # Weekdays by arithmetic, exceptions by lookup: one pass over the span, done once.
+        exceptions = self.exceptions
+        workday, holiday = DayKind.workday.value, DayKind.holiday.value
+        for ordinal in range(first, last + 1):
+            kind = exceptions.get(date.fromordinal(ordinal)) if exceptions else None
+            if kind == workday or (kind != holiday and (ordinal - 1) % 7 < 5):  # ordinal 1 is a Monday
+                work.append(ordinal)
+            rank.append(len(work))
+        self._first, self._last, self._work, self._rank = first, last, work, rank
+
+    def rank(self, day: date) -> int:
+        """Working days of the index up to and including ``day`` (the index must cover it)."""
+        return self._rank[day.toordinal() - self._first]
 
     def _provisional(self, start: date, end: date) -> bool:
         return any(year not in self.loaded_years for year in range(start.year, end.year + 1))
@@ -98,12 +114,12 @@ class WorkingCalendar:
         # n working days take at most n + n // 2 + 30 calendar days (the longest run of days off
         # is a week-long holiday next to a weekend); cover that, then look the day up.
         self._cover(start, _plus_days(start, 2 * n + 30))
-        position = bisect_right(self._work, start.toordinal()) + n - 1
+        position = self.rank(start) + n - 1
         while position >= len(self._work):  # an extraordinary schedule: widen and look again
             if self._last >= date.max.toordinal():
                 raise OverflowError("the due date lies beyond the last representable date")
             self._cover(start, _plus_days(date.fromordinal(self._last), 2 * n + 366))
-            position = bisect_right(self._work, start.toordinal()) + n - 1
+            position = self.rank(start) + n - 1
         day = date.fromordinal(self._work[position])
         due = self._due[(start, n)] = DueDate(day, self._provisional(start + timedelta(days=1), day))
         return due
@@ -116,8 +132,7 @@ class WorkingCalendar:
         if end < start:
             start, end, sign = end, start, -1
         self._cover(start, end)
-        count = bisect_right(self._work, end.toordinal()) - bisect_right(self._work, start.toordinal())
-        return sign * count
+        return sign * (self.rank(end) - self.rank(start))
 
 
 def add_working_days(start: date, n: int) -> DueDate:

@@ -8,7 +8,7 @@ from typing import Iterable
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, not_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import clock
@@ -85,6 +85,96 @@ def deadlines(rows: Iterable[tuple[DecisionItem, AdoptionReport | None]], today:
                             if y not in calendar.loaded_years) if due.provisional else frozenset()
         result.append(Deadline(item, report, due, state, days, missing))
     return result
+
+
+@dataclass
+class DeadlineCounts:
+    """How many issued decisions stand in each deadline state (one unit's, or any group's)."""
+
+    on_time: int = 0
+    late: int = 0
+    due: int = 0
+    overdue: int = 0
+    provisional: int = 0
+    due_soon: int = 0  # still due, with at most the given number of working days left
+
+    @property
+    def issued(self) -> int:
+        return self.on_time + self.late + self.due + self.overdue
+
+
+def _published():
+    return and_(AdoptionReport.published_at.is_not(None), AdoptionReport.due_on.is_not(None))
+
+
+def deadline_counts(*conditions, today: date | None = None, soon: int = 0) -> dict[int, DeadlineCounts]:
+    """The deadline states of every issued decision matching ``conditions`` (SQL on DecisionItem),
+    counted per unit in the database: the same states as ``deadlines()``, without loading one
+    decision. Published reports are counted by their frozen due date; the others are grouped by
+    issue date (a year has at most 366), and each issue date's due date is an O(1) calendar lookup.
+    So the cost grows with the number of units and issue dates, not with the number of decisions.
+    ``soon``: count as ``due_soon`` the decisions still due with at most that many working days left.
+    """
+    today = today or clock.today()
+    n = due_working_days()
+    base = (select(DecisionItem.unit_id).select_from(DecisionItem)
+            .outerjoin(AdoptionReport, AdoptionReport.decision_id == DecisionItem.id)
+            .where(DecisionItem.status.in_(DECIDED_STATUSES), DecisionItem.issue_date.is_not(None), *conditions))
+    on_time = case((func.date(AdoptionReport.published_at) <= AdoptionReport.due_on, 1), else_=0)
+    counts: dict[int, DeadlineCounts] = {}
+    published = base.add_columns(on_time.label("on_time"), AdoptionReport.due_provisional, func.count()) \
+        .where(_published()).group_by(DecisionItem.unit_id, on_time, AdoptionReport.due_provisional)
+    for unit_id, in_time, provisional, count in db.session.execute(published):
+        found = counts.setdefault(unit_id, DeadlineCounts())
+        if in_time:
+            found.on_time += count
+        else:
+            found.late += count
+        if provisional:
+            found.provisional += count
+    pending = base.add_columns(DecisionItem.issue_date, func.count()).where(not_(_published())) \
+        .group_by(DecisionItem.unit_id, DecisionItem.issue_date)
+    rows = db.session.execute(pending).all()
+    if rows:
+        calendar = WorkingCalendar.load(_calendar_years({row[1] for row in rows}, today, n))
+        for unit_id, issue_date, count in rows:
+            found = counts.setdefault(unit_id, DeadlineCounts())
+            due = calendar.add_working_days(issue_date, n)
+            if today <= due.day:
+                found.due += count
+                if calendar.working_days_between(today, due.day) <= soon:
+                    found.due_soon += count
+            else:
+                found.overdue += count
+            if due.provisional:
+                found.provisional += count
+    return counts
+
+
+def first_issue_date_still_due(today: date | None = None) -> date:
+    """The earliest issue date whose report is not due yet today (due dates grow with the issue
+    date, so the decisions issued before it are overdue when unpublished)."""
+    today = today or clock.today()
+    n = due_working_days()
+    calendar = WorkingCalendar.load(_calendar_years({today - timedelta(days=3 * n + 60)}, today, n))
+    day = today
+    while calendar.add_working_days(day - timedelta(days=1), n).day >= today:
+        day -= timedelta(days=1)
+    return day
+
+
+def urgent_items(unit_id: int | None, limit: int, today: date | None = None
+                 ) -> tuple[list[Deadline], list[Deadline]]:
+    """The ``limit`` most urgent overdue and still-due reports (oldest issue first) of a unit, loaded
+    as objects; the counts come from ``deadline_counts``."""
+    today = today or clock.today()
+    cutoff = first_issue_date_still_due(today)
+    query = decided_items(unit_id=unit_id).where(DecisionItem.status == DecisionStatus.decided) \
+        .where(or_(AdoptionReport.id.is_(None), not_(_published()))) \
+        .order_by(None).order_by(DecisionItem.issue_date, DecisionItem.id).limit(limit)
+    overdue = deadlines(db.session.execute(query.where(DecisionItem.issue_date < cutoff)).all(), today)
+    due = deadlines(db.session.execute(query.where(DecisionItem.issue_date >= cutoff)).all(), today)
+    return overdue, due
 
 
 def deadline_of(item: DecisionItem, report: AdoptionReport | None = None) -> Deadline | None:
@@ -176,7 +266,22 @@ def warned_missing_years() -> list[int]:
 def unloaded_due_years() -> list[int]:
     """For the admin start page, computed without writing: the years without a loaded calendar in
     which a pending report falls due, and those admins were warned about that are still not loaded."""
-    return sorted(missing_years(deadlines(pending_items())) | set(warned_missing_years()))
+    n = due_working_days()
+    issue_dates = set(db.session.scalars(
+        select(DecisionItem.issue_date).distinct().select_from(DecisionItem)
+        .outerjoin(AdoptionReport, AdoptionReport.decision_id == DecisionItem.id)
+        .where(DecisionItem.status == DecisionStatus.decided, DecisionItem.issue_date.is_not(None),
+               not_(_published()))))
+    years: set[int] = set()
+    if issue_dates:  # one O(1) lookup per issue date, not per decision
+        today = clock.today()
+        calendar = WorkingCalendar.load(_calendar_years(issue_dates, today, n))
+        for issued in issue_dates:
+            due = calendar.add_working_days(issued, n)
+            if due.provisional:
+                years.update(y for y in range((issued + timedelta(days=1)).year, due.day.year + 1)
+                             if y not in calendar.loaded_years)
+    return sorted(years | set(warned_missing_years()))
 
 
 # --- deadline reminders ----------------------------------------------------------------------------

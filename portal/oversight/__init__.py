@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("oversight", __name__)
 
-from . import routes, sections  # noqa: E402,F401
+from . import api, cli, routes, sections  # noqa: E402,F401

@@ -44,17 +44,21 @@ def dashboard_columns() -> list[tuple[str, object]]:
         (_("Feedback still due"), lambda u: u.feedback.due),
         (_("Provisional due dates"), lambda u: u.feedback.provisional),
         (_("Adoption feedback"), lambda u: _state(u.state_of("feedback"))),
+        (_("Meetings counted"), lambda u: u.meetings.counted),
         (_("Meetings held"), lambda u: u.meetings.held),
         (_("Meeting records published"), lambda u: u.meetings.recorded),
+        (_("Meetings held without representatives selected"), lambda u: u.meetings.unselected),
         (_("Meetings scheduled"), lambda u: u.meetings.scheduled),
         (_("Meetings target"), lambda u: u.meetings.target),
         (_("Meetings"), lambda u: _state(u.state_of("meetings"))),
         (_("Open days held"), lambda u: u.open_days.open_days),
         (_("Open weeks held"), lambda u: u.open_days.open_weeks),
-        (_("Open activities scheduled"), lambda u: u.open_days.scheduled),
+        (_("Open activities held without a visitor checked in"), lambda u: u.open_days.empty),
+        (_("Open activities scheduled"), lambda u: u.open_days.scheduled + u.open_days.scheduled_weeks),
         (_("Open days or weeks"), lambda u: _state(u.state_of("open_days"))),
         (_("Targets met"), lambda u: u.met_count),
-        (_("Targets not met"), lambda u: u.not_met_count),
+        (_("Targets at risk"), lambda u: u.at_risk_count),
+        (_("Targets missed"), lambda u: u.not_met_count),
     ]
 
 

@@ -2,15 +2,23 @@
 and the unit's own staff under /staff)."""
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from .. import clock
 from ..auth.access import admin_required, ensure_unit_access, staff_required
+from ..database import commit
+from ..errors import DomainError, apply_to_form, form_status
 from ..extensions import db
+from ..feeds import FeedEntry, atom_response
+from ..requestargs import int_arg
+from ..security import form_view
 from ..units.models import Unit
-from . import bp, charts, export
+from . import assessment, bp, charts, export
 from . import services as svc
+from .forms import PublishAssessmentForm
 
 
 @bp.app_context_processor
@@ -127,3 +135,61 @@ def staff_report_xlsx(unit_slug: str, year: int):
 @staff_required
 def staff_report_chart(unit_slug: str, year: int, kind: str):
     return _report_chart(unit_slug, year, kind)
+
+
+# --- the published yearly assessment -----------------------------------------------------------------
+
+def _assessment_year(year: int) -> int:
+    if not 2000 <= year <= 9999:
+        abort(404)
+    return year
+
+
+@bp.route("/oversight")
+def assessments():
+    return render_template("oversight/assessments.html", years=assessment.published_years())
+
+
+@bp.route("/oversight/<int:year>")
+def assessment_page(year: int):
+    """The published results of ``year`` (the latest version, or ``?version=``): public, frozen."""
+    number = int_arg("version", minimum=1)
+    found = assessment.published(_assessment_year(year), number)
+    if found is None:
+        abort(404)
+    return render_template("oversight/assessment.html", year=year, figures=found.figures, found=found,
+                           versions=assessment.versions(year), draft=False)
+
+
+@bp.route("/oversight/feed.atom")
+def assessment_feed():
+    entries = [FeedEntry(
+        id=f"tag:portal,{a.year}:oversight-{a.year}-v{a.version}",
+        title=_("Public participation assessment %(year)s (version %(version)s)", year=a.year, version=a.version),
+        link=url_for("oversight.assessment_page", year=a.year, version=a.version), updated=a.published_at,
+        summary=a.note or _("%(met)s targets met and %(missed)s missed across %(units)s units.",
+                            met=sum(u["met"] for u in a.figures["units"]),
+                            missed=sum(u["missed"] for u in a.figures["units"]), units=len(a.figures["units"])),
+        author=_("District government office")) for a in assessment.latest_versions()]
+    return atom_response(_("Yearly public participation assessments"), entries, feed_id="tag:portal,2026:oversight")
+
+
+@bp.route("/admin/oversight/<int:year>", methods=["GET", "POST"])
+@admin_required
+@form_view
+def assessment_draft(year: int):
+    """The draft (live figures, admins only) and the publication of a new version."""
+    _assessment_year(year)
+    form = PublishAssessmentForm()
+    if form.validate_on_submit():
+        try:
+            published = assessment.publish(current_user, year, form.note.data or "")
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            commit()
+            flash(_("The assessment of %(year)s is published (version %(version)s).", year=year,
+                    version=published.version), "success")
+            return redirect(url_for("oversight.assessment_page", year=year))
+    return render_template("oversight/assessment.html", year=year, figures=assessment.snapshot(year), found=None,
+                           versions=assessment.versions(year), draft=True, form=form), form_status()

@@ -2,6 +2,7 @@
 objects for two units (``world``) whose every figure the tests know."""
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -52,6 +53,28 @@ def activity(f, unit, kind: str, starts: datetime, days: int = 1, capacity: int 
                                   for d in range(days)])
 
 
+def visit(f, activity, slot: int = 0, *, checked_in: bool = True):
+    """A confirmed visitor of the activity's ``slot``-th session, checked in at the door or not."""
+    from portal.open_days.models import OpenRegistration
+
+    session = activity.slots[slot]
+    db.session.flush()
+    registration = OpenRegistration(slot_id=session.id, activity_id=activity.id, account_id=f.resident().id,
+                                    status="confirmed", name="张三", mobile="13800138000",
+                                    code=secrets.token_hex(6),
+                                    checked_in_at=session.starts_at + timedelta(minutes=5) if checked_in else None)
+    db.session.add(registration)
+    db.session.flush()
+    return registration
+
+
+def visited(f, activity):
+    """The activity with one checked-in visitor on each of its days."""
+    for index in range(len(activity.slots)):
+        visit(f, activity, index)
+    return activity
+
+
 def issue(f, unit, issued_on: date):
     """A decision of ``unit`` issued on ``issued_on``."""
     return f.issue(f.decision(unit, status="deliberating", kind="other"), issued_on)
@@ -77,14 +100,16 @@ def world(app, f):
     """Two units' 2026 (the clock on 9 October 2026, the working-day calendar loaded):
 
     district government: catalogue on time (3 items); consultations of 35 days (7 published, 2
-    pending comments) and 20 days with a reason (3 published, 1 pending); 3 meetings held with
-    representatives (one with its record), one started without a selection, one scheduled, one of
-    2025; 2 open days and 1 open-month activity held, 1 open day scheduled; 1 decision with feedback
-    on time.
+    pending comments) and 20 days with a reason (3 published, 1 pending); 4 meetings held with
+    representatives (three with their record published: they count; one awaiting its record), one
+    started without a selection, one scheduled, one of 2025; 2 open days and 1 open-month activity
+    held with visitors checked in, 1 open day held with a visitor who never came (does not count),
+    1 open day scheduled; 1 decision with feedback on time.
 
     bureau: catalogue published late (2 April, 1 item); consultations of 20 days without a reason
     (4 published) and of 35 days opening in December (scheduled); no meeting held, one scheduled;
-    1 open week held; decisions with feedback on time, late, overdue and still due.
+    1 open week held with visitors every day; decisions with feedback on time, late, overdue and
+    still due.
     """
     sync_from_package()
     district = f.unit(kind="district_government", slug="district")
@@ -108,18 +133,21 @@ def world(app, f):
     unpublished.published_at = None
 
     meeting(f, district, datetime(2026, 2, 10, 9, 0), recorded=True)
-    meeting(f, district, datetime(2026, 5, 12, 9, 0))
-    meeting(f, district, datetime(2026, 9, 15, 14, 0))
+    meeting(f, district, datetime(2026, 5, 12, 9, 0), recorded=True)
+    meeting(f, district, datetime(2026, 6, 2, 9, 0), recorded=True)
+    meeting(f, district, datetime(2026, 9, 15, 14, 0))  # held, record not published: does not count
     meeting(f, district, datetime(2026, 7, 7, 9, 0), selected=False)  # no representatives selected
     meeting(f, district, datetime(2026, 11, 20, 9, 0), selected=False)  # scheduled
     meeting(f, district, datetime(2025, 12, 1, 9, 0))  # 2025
     meeting(f, bureau, datetime(2026, 12, 3, 9, 0), selected=False)  # scheduled
 
-    activity(f, district, "open_day", datetime(2026, 5, 18, 9, 0))
-    activity(f, district, "open_day", datetime(2026, 6, 20, 9, 0))
-    activity(f, district, "open_month", datetime(2026, 8, 12, 9, 0))
+    visited(f, activity(f, district, "open_day", datetime(2026, 5, 18, 9, 0)))
+    visited(f, activity(f, district, "open_day", datetime(2026, 6, 20, 9, 0)))
+    visited(f, activity(f, district, "open_month", datetime(2026, 8, 12, 9, 0)))
+    objects["a_empty"] = activity(f, district, "open_day", datetime(2026, 7, 3, 9, 0))
+    visit(f, objects["a_empty"], checked_in=False)  # registered, never came: an empty open day
     activity(f, district, "open_day", datetime(2026, 10, 30, 9, 0))  # scheduled
-    activity(f, bureau, "open_week", datetime(2026, 9, 14, 9, 0), days=5)
+    objects["a_week"] = visited(f, activity(f, bureau, "open_week", datetime(2026, 9, 14, 9, 0), days=5))
 
     objects["f_district"] = issue(f, district, date(2026, 6, 1))
     publish_feedback(app, objects["f_district"], datetime(2026, 6, 5, 10, 0))

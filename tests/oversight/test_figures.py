@@ -24,9 +24,10 @@ def test_district_figures(world):
     fb = u.feedback
     assert (fb.issued, fb.on_time, fb.late, fb.overdue, fb.due, fb.provisional, fb.state) == (1, 1, 0, 0, 0, 0, svc.MET)
     m = u.meetings
-    assert (m.target, m.held, m.recorded, m.scheduled, m.state) == (3, 3, 1, 1, svc.MET)
+    assert (m.target, m.held, m.recorded, m.counted, m.awaiting_record, m.unselected, m.scheduled, m.state) == \
+        (3, 4, 3, 3, 1, 1, 1, svc.MET)
     o = u.open_days
-    assert (o.open_days, o.open_weeks, o.scheduled, o.state) == (3, 0, 1, svc.MET)
+    assert (o.open_days, o.open_weeks, o.empty, o.scheduled, o.state) == (3, 0, 1, 1, svc.MET)
     assert (u.met_count, u.not_met_count) == (5, 0)
 
 
@@ -40,7 +41,8 @@ def test_bureau_figures(world):
     fb = u.feedback
     assert (fb.issued, fb.on_time, fb.late, fb.overdue, fb.due, fb.state) == (4, 1, 1, 1, 1, svc.NOT_MET)
     m = u.meetings
-    assert (m.target, m.held, m.scheduled, m.state) == (1, 0, 1, svc.IN_PROGRESS)
+    # 9 October: 84 days left, nothing held, one meeting scheduled: it covers the target.
+    assert (m.target, m.held, m.scheduled, m.state) == (1, 0, 1, svc.ON_TRACK)
     o = u.open_days
     assert (o.open_days, o.open_weeks, o.state) == (0, 1, svc.MET)
     assert (u.met_count, u.not_met_count) == (1, 3)
@@ -59,7 +61,13 @@ def test_figures_agree_with_the_objects(world):
         db.session.refresh(consultation)
         expected = consultation.period_days >= 30 or bool(consultation.short_period_reason)
         assert expected == (key != "c_short_no_reason")
-    states = {d.item.id: d for u in overview.units for d in u.feedback.deadlines}
+    listed = svc.compliance(YEAR, objects=True)
+    states = {d.item.id: d for u in listed.units for d in u.feedback.deadlines}
+    for unit in (world.district, world.bureau):  # the counts in SQL agree with the objects one by one
+        counted, one_by_one = overview.of(unit.id).feedback, listed.of(unit.id).feedback.deadlines
+        assert counted.issued == len(one_by_one)
+        for state in ('on_time', 'late', 'due', 'overdue'):
+            assert getattr(counted, state) == sum(1 for d in one_by_one if d.state == state)
     for key in ("f_district", "f_on_time", "f_late", "f_overdue", "f_due"):
         item = world.objects[key]
         public = due_dates.deadline_of(item)
@@ -82,17 +90,19 @@ def test_dashboard_page_shows_the_figures(world, client, f, login):
     assert _cell(html, "district", "catalogue") == \
         "✓ Met Published on 2026-03-20 Deadline 2026-03-31 3 items in the catalogue"
     assert _cell(html, "bureau", "catalogue") == \
-        "✗ Not met Published on 2026-04-02 Deadline 2026-03-31 1 items in the catalogue"
+        "✗ Missed Published on 2026-04-02 Deadline 2026-03-31 1 items in the catalogue"
     assert _cell(html, "district", "consultations") == \
         "✓ Met 2 of 2 ran 30 days or gave a reason 1 shorter with a reason"
     assert _cell(html, "bureau", "consultations") == \
-        "✗ Not met 1 of 2 ran 30 days or gave a reason 1 shorter without a reason"
+        "✗ Missed 1 of 2 ran 30 days or gave a reason 1 shorter without a reason"
     assert _cell(html, "district", "comments") == "10 published 3 awaiting moderation"
     assert _cell(html, "bureau", "feedback") == \
-        "✗ Not met 4 decisions issued On time 1 · late 1 · overdue 1 · still due 1"
-    assert _cell(html, "district", "meetings") == "✓ Met 3 held of 3 1 scheduled"
-    assert _cell(html, "bureau", "meetings") == "… In progress 0 held of 1 1 scheduled"
-    assert _cell(html, "district", "open_days") == "✓ Met Open days 3 of 3 Open weeks 0 of 1 1 scheduled"
+        "✗ Missed 4 decisions issued On time 1 · late 1 · overdue 1 · still due 1"
+    assert _cell(html, "district", "meetings") == \
+        "✓ Met 3 counted of 3 1 held, record not published 1 held without representatives selected 1 scheduled"
+    assert _cell(html, "bureau", "meetings") == "… On track 0 counted of 1 1 scheduled"
+    assert _cell(html, "district", "open_days") == \
+        "✓ Met Open days 3 of 3 Open weeks 0 of 1 1 held without a visitor checked in 1 scheduled"
     assert _cell(html, "bureau", "open_days") == "✓ Met Open days 0 of 3 Open weeks 1 of 1"
     # Links to the objects behind the figures: the public catalogue and the unit's yearly report.
     assert f'href="/catalogue/{YEAR}/district"' in html
@@ -112,8 +122,8 @@ def test_thresholds_are_settings(app, world):
     overview = svc.compliance(YEAR)
     district, bureau = overview.of(world.district.id), overview.of(world.bureau.id)
     assert district.meetings.state == svc.IN_PROGRESS and district.meetings.target == 4
-    assert district.open_days.state == svc.IN_PROGRESS
-    assert bureau.open_days.state == svc.IN_PROGRESS
+    assert district.open_days.state == svc.IN_PROGRESS  # 3 held and 1 scheduled cover the 4
+    assert bureau.open_days.state == svc.AT_RISK  # 1 open week of 2, none scheduled, 84 days left
     c = district.consultations
     assert (c.long_enough, c.short_with_reason, c.short_without_reason, c.state) == (0, 1, 1, svc.NOT_MET)
     assert bureau.consultations.short_without_reason == 2
@@ -121,11 +131,17 @@ def test_thresholds_are_settings(app, world):
     assert bureau.meetings.state == svc.MET
 
 
-def test_unpublished_catalogue_in_progress_until_the_deadline_then_not_met(app, f):
+def test_unpublished_catalogue_on_track_at_risk_30_days_before_the_deadline_then_missed(app, f):
     unit = f.unit()
     f.catalogue(unit, 2027)
+    at(app, datetime(2027, 3, 1, 23, 0))  # 30 days before the deadline
+    assert svc.compliance(2027).of(unit.id).catalogue.state == svc.ON_TRACK
+    at(app, datetime(2027, 3, 2, 0, 0))  # 29 days before
+    assert svc.compliance(2027).of(unit.id).catalogue.state == svc.AT_RISK
     at(app, datetime(2027, 3, 31, 23, 0))
-    assert svc.compliance(2027).of(unit.id).catalogue.state == svc.IN_PROGRESS
+    assert svc.compliance(2027).of(unit.id).catalogue.state == svc.AT_RISK
+    app.config["OVERSIGHT_CATALOGUE_AT_RISK_DAYS"] = 0  # a setting
+    assert svc.compliance(2027).of(unit.id).catalogue.state == svc.ON_TRACK
     at(app, datetime(2027, 4, 1, 8, 0))
     figures = svc.compliance(2027).of(unit.id).catalogue
     assert (figures.state, figures.published_on) == (svc.NOT_MET, None)

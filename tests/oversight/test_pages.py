@@ -38,7 +38,7 @@ def test_states_carry_a_text_marker_not_only_colour(world, client, f, login):
     db.session.commit()
     html = client.get(f"/admin/compliance?year={YEAR}").get_data(as_text=True)
     badges = set(re.findall(r'state-(\w+)"><span aria-hidden="true">(.)</span> ([^<]+)</span>', html))
-    assert {("met", "✓", "Met"), ("not_met", "✗", "Not met"), ("in_progress", "…", "In progress")} <= badges
+    assert {("met", "✓", "Met"), ("not_met", "✗", "Missed"), ("in_progress", "…", "On track")} <= badges
 
 
 def test_charts_are_svg_without_script_with_their_values(world, client, f, login):
@@ -54,9 +54,9 @@ def test_charts_are_svg_without_script_with_their_values(world, client, f, login
     desc = re.search(r"<desc[^>]*>(.*?)</desc>", svg).group(1)
     assert f"{world.district.short_name}: 10" in desc and f"{world.bureau.short_name}: 4" in desc
     months = client.get(f"/admin/compliance/chart-month-meetings.svg?year={YEAR}").get_data(as_text=True)
-    # Meetings held: February, May and September (one each), nothing else.
+    # Meetings held with representatives: February, May, June and September (one each), nothing else.
     values = [int(v) for v in re.findall(r": (\d+)", re.search(r"<desc[^>]*>(.*?)</desc>", months).group(1))]
-    assert values == [0, 1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0]
+    assert values == [0, 1, 0, 0, 1, 1, 0, 0, 1, 0, 0, 0]
     assert client.get("/admin/compliance/chart-nothing.svg").status_code == 404
 
 
@@ -75,9 +75,10 @@ def test_xlsx_has_one_row_per_unit_with_the_page_figures(world, client, f, login
     assert (bureau["Consultations"], bureau["Shorter, without a reason"], bureau["Comments published"]) == (2, 1, 4)
     assert (bureau["Feedback on time"], bureau["Feedback late"], bureau["Feedback overdue"],
             bureau["Feedback still due"]) == (1, 1, 1, 1)
-    assert bureau["Catalogue"] == "✗ Not met" and bureau["Open days or weeks"] == "✓ Met"
+    assert bureau["Catalogue"] == "✗ Missed" and bureau["Open days or weeks"] == "✓ Met"
     district = by_unit[world.district.name]
-    assert (district["Meetings held"], district["Meetings target"], district["Open days held"]) == (3, 3, 3)
+    assert (district["Meetings counted"], district["Meetings held"], district["Meetings target"],
+            district["Open days held"], district["Open activities held without a visitor checked in"]) == (3, 4, 3, 3, 1)
     assert (district["Comments published"], district["Comments awaiting moderation"]) == (10, 3)
 
 
@@ -109,10 +110,10 @@ def test_yearly_report_xlsx(world, client, f, login):
                                "Open activities"]
     assert book["Catalogue"].max_row == 1 + 3
     assert book["Consultations"].max_row == 1 + 2
-    assert book["Meetings"].max_row == 1 + 5  # every 2026 meeting, held or not
-    assert book["Open activities"].max_row == 1 + 4
+    assert book["Meetings"].max_row == 1 + 6  # every 2026 meeting, held or not
+    assert book["Open activities"].max_row == 1 + 5
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True)}
-    assert summary["Meetings held"] == 3 and summary["Catalogue"] == "✓ Met"
+    assert summary["Meetings counted"] == 3 and summary["Catalogue"] == "✓ Met"
 
 
 def test_staff_reach_their_own_units_report_only(world, client, f, login):

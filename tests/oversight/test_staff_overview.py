@@ -44,7 +44,9 @@ def test_overview_of_the_units_work(app, client, f, login):
     assert "Unread messages: 1" in text and "意见反馈即将到期" in text
     assert "Open activities to come: 1" in text and "0 confirmed, 0 waiting" in text
     assert f'href="/staff/compliance/{unit.slug}/2026"' in html
-    assert "Adoption feedback on time ✗ Not met" in text
+    assert "Adoption feedback on time ✗ Missed" in text
+    # Risks first: the targets missed or at risk are listed before the day-to-day work.
+    assert text.index("Yearly targets at risk or missed") < text.index("Needs your attention")
     # It reads as one page: the overview comes first, the features' own sections follow.
     assert html.index('id="staff-overview-heading"') < html.index('id="staff-consultations-heading"')
 
