@@ -90,10 +90,15 @@ def send_reminders(now: datetime | None = None) -> dict[str, int]:
                  unit=unit.unit.name, lines=lines)
         for account in staff.get(unit.unit.id, []):
             notify(account, subject, body, link=link_for(unit), kind="oversight.turn")
-        for admin in admins:
-            notify(admin, subject, body, link=f"/admin/compliance?year={overview.year}#unit-{unit.unit.slug}",
-                   kind="oversight.turn")
         sent["turns"] += 1
+    if turned:  # the admins: one message for every unit that turned
+        lines = "\n".join(f"{unit.unit.name}: " + "; ".join(_label(t, s) for t, s in changes)
+                          for unit, changes in turned)
+        for admin in admins:
+            notify(admin, _("Yearly targets %(year)s turned at risk or missed in %(n)s units", year=overview.year,
+                            n=len(turned)),
+                   _("These units' yearly targets have turned at risk or missed:\n%(lines)s", lines=lines),
+                   link=f"/admin/compliance?year={overview.year}#risks", kind="oversight.turn")
 
     month = f"{now:%Y-%m}"
     if _claim_month(month):
