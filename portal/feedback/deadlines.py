@@ -97,6 +97,7 @@ class DeadlineCounts:
     overdue: int = 0
     provisional: int = 0
     due_soon: int = 0  # still due, with at most the given number of working days left
+    pending_provisional: int = 0  # of the due and overdue, those whose due date is provisional
 
     @property
     def issued(self) -> int:
@@ -125,7 +126,7 @@ def deadline_counts(*conditions, today: date | None = None, soon: int = 0) -> di
     published = base.add_columns(on_time.label("on_time"), AdoptionReport.due_provisional, func.count()) \
         .where(_published()).group_by(DecisionItem.unit_id, on_time, AdoptionReport.due_provisional)
     for unit_id, in_time, provisional, count in db.session.execute(published):
-        found = counts.setdefault(unit_id, DeadlineCounts())
+        found = counts.get(unit_id) or counts.setdefault(unit_id, DeadlineCounts())
         if in_time:
             found.on_time += count
         else:
@@ -138,7 +139,7 @@ def deadline_counts(*conditions, today: date | None = None, soon: int = 0) -> di
     if rows:
         calendar = WorkingCalendar.load(_calendar_years({row[1] for row in rows}, today, n))
         for unit_id, issue_date, count in rows:
-            found = counts.setdefault(unit_id, DeadlineCounts())
+            found = counts.get(unit_id) or counts.setdefault(unit_id, DeadlineCounts())
             due = calendar.add_working_days(issue_date, n)
             if today <= due.day:
                 found.due += count
@@ -148,6 +149,7 @@ def deadline_counts(*conditions, today: date | None = None, soon: int = 0) -> di
                 found.overdue += count
             if due.provisional:
                 found.provisional += count
+                found.pending_provisional += count
     return counts
 
 
@@ -267,11 +269,11 @@ def unloaded_due_years() -> list[int]:
     """For the admin start page, computed without writing: the years without a loaded calendar in
     which a pending report falls due, and those admins were warned about that are still not loaded."""
     n = due_working_days()
-    issue_dates = set(db.session.scalars(
+    issue_dates: set[date] = {issued for issued in db.session.scalars(
         select(DecisionItem.issue_date).distinct().select_from(DecisionItem)
         .outerjoin(AdoptionReport, AdoptionReport.decision_id == DecisionItem.id)
         .where(DecisionItem.status == DecisionStatus.decided, DecisionItem.issue_date.is_not(None),
-               not_(_published()))))
+               not_(_published()))) if issued is not None}
     years: set[int] = set()
     if issue_dates:  # one O(1) lookup per issue date, not per decision
         today = clock.today()

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from ..auth.access import managed_unit_id
+from ..catalogue.models import DecisionItem, DecisionStatus
 from ..sections import section
 from . import deadlines as due_dates
 from . import report as reports
-from .models import DeadlineState
 
 ME_LIMIT = 20
 
@@ -26,10 +26,14 @@ def my_dispositions(account):
 
 @section("staff", "feedback/_staff_section.html", order=15)
 def staff_deadlines(account):
-    found = due_dates.deadlines(due_dates.pending_items(managed_unit_id(account)))
-    return {"due": sum(1 for d in found if d.state == DeadlineState.due),
-            "overdue": sum(1 for d in found if d.state == DeadlineState.overdue),
-            "provisional": sum(1 for d in found if d.provisional)}
+    # Counted in the database (flat in the number of decisions), not loaded decision by decision.
+    unit_id = managed_unit_id(account)
+    conditions = [DecisionItem.status == DecisionStatus.decided]
+    if unit_id is not None:
+        conditions.append(DecisionItem.unit_id == unit_id)
+    counts = list(due_dates.deadline_counts(*conditions).values())
+    return {"due": sum(c.due for c in counts), "overdue": sum(c.overdue for c in counts),
+            "provisional": sum(c.pending_provisional for c in counts)}
 
 
 @section("admin", "feedback/_admin_section.html", order=15)

@@ -81,7 +81,7 @@ AT_RISK, ON_TRACK, MISSED = TargetState.at_risk, TargetState.in_progress, Target
 # A text marker beside every state, so that the state never depends on colour alone.
 STATE_MARKERS = {MET: "✓", ON_TRACK: "…", AT_RISK: "!", NOT_MET: "✗", NOTHING: "—"}
 # Risks first: the order in which a unit's targets are listed to its staff and to admins.
-URGENCY = {NOT_MET: 0, AT_RISK: 1, ON_TRACK: 2, MET: 3, NOTHING: 4}
+URGENCY: dict[str, int] = {NOT_MET: 0, AT_RISK: 1, ON_TRACK: 2, MET: 3, NOTHING: 4}
 RISKS = (AT_RISK, NOT_MET)
 
 
