@@ -48,9 +48,21 @@ def upgrade():
     )
     with op.batch_alter_table('oversight_assessment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_oversight_assessment_year'), ['year'], unique=False)
+    # The dashboard's counts read these indexes alone (portal/oversight/models.py).
+    with op.batch_alter_table('decision_item', schema=None) as batch_op:
+        batch_op.create_index('ix_decision_item_issued', ['status', 'issue_date', 'unit_id'], unique=False)
+        batch_op.create_index('ix_decision_item_year_kind_unit', ['year', 'kind', 'unit_id'], unique=False)
+    with op.batch_alter_table('feedback_report', schema=None) as batch_op:
+        batch_op.create_index('ix_feedback_report_deadline', ['decision_id', 'published_at', 'due_on', 'due_provisional'],
+                              unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('feedback_report', schema=None) as batch_op:
+        batch_op.drop_index('ix_feedback_report_deadline')
+    with op.batch_alter_table('decision_item', schema=None) as batch_op:
+        batch_op.drop_index('ix_decision_item_year_kind_unit')
+        batch_op.drop_index('ix_decision_item_issued')
     with op.batch_alter_table('oversight_assessment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_oversight_assessment_year'))
     op.drop_table('oversight_assessment')

@@ -111,21 +111,28 @@ def _published():
 def deadline_counts(*conditions, today: date | None = None, soon: int = 0) -> dict[int, DeadlineCounts]:
     """The deadline states of every issued decision matching ``conditions`` (SQL on DecisionItem),
     counted per unit in the database: the same states as ``deadlines()``, without loading one
-    decision. Published reports are counted by their frozen due date; the others are grouped by
-    issue date (a year has at most 366), and each issue date's due date is an O(1) calendar lookup.
-    So the cost grows with the number of units and issue dates, not with the number of decisions.
+    decision. Two grouped queries: every issued decision per unit and issue date (read from the
+    covering index ``ix_decision_item_issued``, no join), and the published reports per unit,
+    issue date and outcome (by their frozen due date); the difference is still due or overdue, and
+    each issue date's due date is an O(1) calendar lookup. So the cost in Python grows with the
+    number of units and issue dates (a year has at most 366), not with the number of decisions.
     ``soon``: count as ``due_soon`` the decisions still due with at most that many working days left.
     """
     today = today or clock.today()
     n = due_working_days()
-    base = (select(DecisionItem.unit_id).select_from(DecisionItem)
-            .outerjoin(AdoptionReport, AdoptionReport.decision_id == DecisionItem.id)
-            .where(DecisionItem.status.in_(DECIDED_STATUSES), DecisionItem.issue_date.is_not(None), *conditions))
+    issued = (DecisionItem.status.in_(DECIDED_STATUSES), DecisionItem.issue_date.is_not(None), *conditions)
+    every = db.session.execute(
+        select(DecisionItem.unit_id, DecisionItem.issue_date, func.count()).where(*issued)
+        .group_by(DecisionItem.unit_id, DecisionItem.issue_date)).all()
     on_time = case((func.date(AdoptionReport.published_at) <= AdoptionReport.due_on, 1), else_=0)
+    published = db.session.execute(
+        select(DecisionItem.unit_id, DecisionItem.issue_date, on_time.label("on_time"),
+               AdoptionReport.due_provisional, func.count())
+        .join(AdoptionReport, AdoptionReport.decision_id == DecisionItem.id).where(*issued, _published())
+        .group_by(DecisionItem.unit_id, DecisionItem.issue_date, on_time, AdoptionReport.due_provisional)).all()
     counts: dict[int, DeadlineCounts] = {}
-    published = base.add_columns(on_time.label("on_time"), AdoptionReport.due_provisional, func.count()) \
-        .where(_published()).group_by(DecisionItem.unit_id, on_time, AdoptionReport.due_provisional)
-    for unit_id, in_time, provisional, count in db.session.execute(published):
+    reported: dict[tuple[int, date], int] = {}
+    for unit_id, issue_date, in_time, provisional, count in published:
         found = counts.get(unit_id) or counts.setdefault(unit_id, DeadlineCounts())
         if in_time:
             found.on_time += count
@@ -133,23 +140,25 @@ def deadline_counts(*conditions, today: date | None = None, soon: int = 0) -> di
             found.late += count
         if provisional:
             found.provisional += count
-    pending = base.add_columns(DecisionItem.issue_date, func.count()).where(not_(_published())) \
-        .group_by(DecisionItem.unit_id, DecisionItem.issue_date)
-    rows = db.session.execute(pending).all()
-    if rows:
-        calendar = WorkingCalendar.load(_calendar_years({row[1] for row in rows}, today, n))
-        for unit_id, issue_date, count in rows:
-            found = counts.get(unit_id) or counts.setdefault(unit_id, DeadlineCounts())
-            due = calendar.add_working_days(issue_date, n)
-            if today <= due.day:
-                found.due += count
-                if calendar.working_days_between(today, due.day) <= soon:
-                    found.due_soon += count
-            else:
-                found.overdue += count
-            if due.provisional:
-                found.provisional += count
-                found.pending_provisional += count
+        reported[(unit_id, issue_date)] = reported.get((unit_id, issue_date), 0) + count
+    calendar = None
+    for unit_id, issue_date, total in every:
+        count = total - reported.get((unit_id, issue_date), 0)
+        found = counts.get(unit_id) or counts.setdefault(unit_id, DeadlineCounts())
+        if count <= 0:
+            continue
+        if calendar is None:
+            calendar = WorkingCalendar.load(_calendar_years({row[1] for row in every}, today, n))
+        due = calendar.add_working_days(issue_date, n)
+        if today <= due.day:
+            found.due += count
+            if calendar.working_days_between(today, due.day) <= soon:
+                found.due_soon += count
+        else:
+            found.overdue += count
+        if due.provisional:
+            found.provisional += count
+            found.pending_provisional += count
     return counts
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
+from ..catalogue.models import DecisionItem
 from ..extensions import Model
+from ..feedback.models import AdoptionReport
 
 
 class TargetNotice(Model):
@@ -53,3 +55,13 @@ class Assessment(Model):
     figures: Mapped[dict[str, Any]] = mapped_column(JSON)
 
     published_by = relationship("Account")
+
+
+# Indexes for the dashboard's counts, declared here beside their only reader (the feedback
+# deadline counts, portal/feedback/deadlines.py ``deadline_counts``): the year's issued decisions
+# per unit and issue date read from the index alone, the published reports' outcome likewise, and
+# the catalogue's item counts per unit. They keep the dashboard flat as the decisions grow.
+Index("ix_decision_item_issued", DecisionItem.status, DecisionItem.issue_date, DecisionItem.unit_id)
+Index("ix_decision_item_year_kind_unit", DecisionItem.year, DecisionItem.kind, DecisionItem.unit_id)
+Index("ix_feedback_report_deadline", AdoptionReport.decision_id, AdoptionReport.published_at,
+      AdoptionReport.due_on, AdoptionReport.due_provisional)
