@@ -87,15 +87,26 @@ class WorkingCalendar:
                 return
             first, last = min(first, self._first), max(last, self._last)
         work, rank = array("l"), array("l")
-        # Weekdays by arithmetic, exceptions by lookup: one pass over the span, done once.
-        exceptions = self.exceptions
-        workday, holiday = DayKind.workday.value, DayKind.holiday.value
+        # Weekdays by arithmetic on ordinals (ordinal 1 is a Monday), the exceptions by lookup: one
+        # pass over the span of integers, done once per load.
+        workday = DayKind.workday.value
+        exceptions = {day.toordinal(): kind == workday for day, kind in self.exceptions.items()}
+        count = 0
         for ordinal in range(first, last + 1):
-            kind = exceptions.get(date.fromordinal(ordinal)) if exceptions else None
-            if kind == workday or (kind != holiday and (ordinal - 1) % 7 < 5):  # ordinal 1 is a Monday
+            works = exceptions.get(ordinal)
+            if works is None:
+                works = (ordinal - 1) % 7 < 5
+            if works:
                 work.append(ordinal)
-            rank.append(len(work))
+                count += 1
+            rank.append(count)
         self._first, self._last, self._work, self._rank = first, last, work, rank
+
+    def cover(self, low: date, high: date) -> "WorkingCalendar":
+        """Build the index for every day from ``low`` to ``high`` at once (before many lookups
+        spread over years, so that it is built once rather than widened year after year)."""
+        self._cover(low, high)
+        return self
 
     def rank(self, day: date) -> int:
         """Working days of the index up to and including ``day`` (the index must cover it)."""

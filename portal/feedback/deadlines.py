@@ -67,6 +67,9 @@ def deadlines(rows: Iterable[tuple[DecisionItem, AdoptionReport | None]], today:
     today = today or clock.today()
     n = due_working_days()
     calendar = WorkingCalendar.load(_calendar_years((day for _i, _r, day in issued), today, n))
+    if issued:  # the index built once for the whole span, never widened year after year
+        days = [day for _i, _r, day in issued]
+        calendar.cover(min(min(days), today), max(max(days), today) + timedelta(days=2 * n + 30))
     result = []
     for item, report, issue_date in issued:
         state: DeadlineState
@@ -148,7 +151,9 @@ def deadline_counts(*conditions, today: date | None = None, soon: int = 0) -> di
         if count <= 0:
             continue
         if calendar is None:
-            calendar = WorkingCalendar.load(_calendar_years({row[1] for row in every}, today, n))
+            dates = [row[1] for row in every]
+            calendar = WorkingCalendar.load(_calendar_years(set(dates), today, n)) \
+                .cover(min(min(dates), today), max(max(dates), today) + timedelta(days=2 * n + 30))
         due = calendar.add_working_days(issue_date, n)
         if today <= due.day:
             found.due += count
@@ -167,7 +172,8 @@ def first_issue_date_still_due(today: date | None = None) -> date:
     date, so the decisions issued before it are overdue when unpublished)."""
     today = today or clock.today()
     n = due_working_days()
-    calendar = WorkingCalendar.load(_calendar_years({today - timedelta(days=3 * n + 60)}, today, n))
+    earliest = today - timedelta(days=3 * n + 60)
+    calendar = WorkingCalendar.load(_calendar_years({earliest}, today, n)).cover(earliest, today)
     day = today
     while calendar.add_working_days(day - timedelta(days=1), n).day >= today:
         day -= timedelta(days=1)
