@@ -68,8 +68,8 @@ def deadlines(rows: Iterable[tuple[DecisionItem, AdoptionReport | None]], today:
     n = due_working_days()
     calendar = WorkingCalendar.load(_calendar_years((day for _i, _r, day in issued), today, n))
     if issued:  # the index built once for the whole span, never widened year after year
-        days = [day for _i, _r, day in issued]
-        calendar.cover(min(min(days), today), max(max(days), today) + timedelta(days=2 * n + 30))
+        issue_days = [day for _i, _r, day in issued]
+        calendar.cover(min(min(issue_days), today), max(max(issue_days), today) + timedelta(days=2 * n + 30))
     result = []
     for item, report, issue_date in issued:
         state: DeadlineState
