@@ -124,9 +124,9 @@ def deadline_counts(*conditions, today: date | None = None, soon: int = 0) -> di
     today = today or clock.today()
     n = due_working_days()
     issued = (DecisionItem.status.in_(DECIDED_STATUSES), DecisionItem.issue_date.is_not(None), *conditions)
-    every = db.session.execute(
+    every: list[tuple[int, date, int]] = [tuple(row) for row in db.session.execute(  # type: ignore[misc]
         select(DecisionItem.unit_id, DecisionItem.issue_date, func.count()).where(*issued)
-        .group_by(DecisionItem.unit_id, DecisionItem.issue_date)).all()
+        .group_by(DecisionItem.unit_id, DecisionItem.issue_date))]
     on_time = case((func.date(AdoptionReport.published_at) <= AdoptionReport.due_on, 1), else_=0)
     published = db.session.execute(
         select(DecisionItem.unit_id, DecisionItem.issue_date, on_time.label("on_time"),
@@ -134,7 +134,7 @@ def deadline_counts(*conditions, today: date | None = None, soon: int = 0) -> di
         .join(AdoptionReport, AdoptionReport.decision_id == DecisionItem.id).where(*issued, _published())
         .group_by(DecisionItem.unit_id, DecisionItem.issue_date, on_time, AdoptionReport.due_provisional)).all()
     counts: dict[int, DeadlineCounts] = {}
-    reported: dict[tuple[int, date], int] = {}
+    reported: dict[tuple[int, date | None], int] = {}
     for unit_id, issue_date, in_time, provisional, count in published:
         found = counts.get(unit_id) or counts.setdefault(unit_id, DeadlineCounts())
         if in_time:
