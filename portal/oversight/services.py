@@ -47,7 +47,7 @@ from typing import Any, Iterable
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, true
+from sqlalchemy import exists, func, select, true
 from sqlalchemy.orm import lazyload, selectinload
 
 from .. import clock
@@ -430,10 +430,13 @@ def visited_days(year: int, unit_ids=None) -> dict[int, tuple[set[date], set[dat
                                             _in_units(OpenActivity.unit_id, unit_ids))
     slots = db.session.execute(select(OpenSlot.id, OpenSlot.activity_id, OpenSlot.starts_at)
                                .where(OpenSlot.activity_id.in_(in_year))).all()
-    checked = set(db.session.scalars(
-        select(OpenRegistration.slot_id).where(
-            OpenRegistration.activity_id.in_(in_year), OpenRegistration.checked_in_at.is_not(None),
-            OpenRegistration.status == RegistrationStatus.confirmed.value).group_by(OpenRegistration.slot_id)))
+    # One probe per session (its confirmed visitors, by index, until one checked in): never a walk
+    # over all the year's registrations.
+    checked = set(db.session.scalars(select(OpenSlot.id).where(
+        OpenSlot.activity_id.in_(in_year),
+        exists().where(OpenRegistration.slot_id == OpenSlot.id,
+                       OpenRegistration.status == RegistrationStatus.confirmed.value,
+                       OpenRegistration.checked_in_at.is_not(None)))))
     result: dict[int, tuple[set[date], set[date]]] = {}
     for slot_id, activity_id, starts_at in slots:
         days, visited = result.setdefault(activity_id, (set(), set()))
