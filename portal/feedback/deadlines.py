@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterable
+from typing import Any, Iterable, Sequence
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -124,9 +124,9 @@ def deadline_counts(*conditions, today: date | None = None, soon: int = 0) -> di
     today = today or clock.today()
     n = due_working_days()
     issued = (DecisionItem.status.in_(DECIDED_STATUSES), DecisionItem.issue_date.is_not(None), *conditions)
-    every: list[tuple[int, date, int]] = [tuple(row) for row in db.session.execute(  # type: ignore[misc]
+    every: Sequence[Any] = db.session.execute(
         select(DecisionItem.unit_id, DecisionItem.issue_date, func.count()).where(*issued)
-        .group_by(DecisionItem.unit_id, DecisionItem.issue_date))]
+        .group_by(DecisionItem.unit_id, DecisionItem.issue_date)).all()
     on_time = case((func.date(AdoptionReport.published_at) <= AdoptionReport.due_on, 1), else_=0)
     # The published reports first (a materialized CTE over their covering index), each joined to its
     # decision by key: never a walk over the year's decisions probing a report for each.
@@ -149,24 +149,31 @@ def deadline_counts(*conditions, today: date | None = None, soon: int = 0) -> di
         if provisional:
             found.provisional += count
         reported[(unit_id, issue_date)] = reported.get((unit_id, issue_date), 0) + count
-    calendar = None
+    if not every:
+        return counts
+    # Each issue date's state once (a year has at most 366), then one addition per (unit, date) row.
+    dates = {row[1] for row in every}
+    calendar = WorkingCalendar.load(_calendar_years(dates, today, n)) \
+        .cover(min(min(dates), today), max(max(dates), today) + timedelta(days=2 * n + 30))
+    state_of: dict[date, tuple[bool, bool, bool]] = {}
+    for issue_date in dates:
+        due = calendar.add_working_days(issue_date, n)
+        still_due = today <= due.day
+        soon_left = still_due and calendar.working_days_between(today, due.day) <= soon
+        state_of[issue_date] = (still_due, soon_left, due.provisional)
     for unit_id, issue_date, total in every:
         count = total - reported.get((unit_id, issue_date), 0)
         found = counts.get(unit_id) or counts.setdefault(unit_id, DeadlineCounts())
         if count <= 0:
             continue
-        if calendar is None:
-            dates = [row[1] for row in every]
-            calendar = WorkingCalendar.load(_calendar_years(set(dates), today, n)) \
-                .cover(min(min(dates), today), max(max(dates), today) + timedelta(days=2 * n + 30))
-        due = calendar.add_working_days(issue_date, n)
-        if today <= due.day:
+        still_due, soon_left, provisional = state_of[issue_date]
+        if still_due:
             found.due += count
-            if calendar.working_days_between(today, due.day) <= soon:
+            if soon_left:
                 found.due_soon += count
         else:
             found.overdue += count
-        if due.provisional:
+        if provisional:
             found.provisional += count
             found.pending_provisional += count
     return counts
