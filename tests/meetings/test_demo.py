@@ -18,7 +18,8 @@ def test_demo_seeds_three_meetings_at_any_date(app, client):
     app.config["CLOCK_NOW"] = datetime(2027, 8, 9, 10, 0)
     seed()
     db.session.commit()
-    meetings = db.session.scalars(select(Meeting).order_by(Meeting.id)).all()
+    # The meetings demo's three (the oversight demo adds a past meeting of its own afterwards).
+    meetings = db.session.scalars(select(Meeting).order_by(Meeting.id).limit(3)).all()
     phases = [m.phase() for m in meetings]
     assert phases == ["signup", "selected", "recorded"]
     assert all(m.decisions for m in meetings)
