@@ -169,3 +169,20 @@ def test_risks_come_first_for_staff_and_admins(app, f, client, login):
     html = client.get("/admin/compliance?year=2026").get_data(as_text=True)
     assert html.index('id="risks-heading"') < html.index('<table class="table table-bordered')
     assert '<span class="badge text-bg-warning state-at_risk"><span aria-hidden="true">!</span> At risk</span>' in html
+
+
+def test_staff_lists_a_report_as_due_on_its_due_date_and_overdue_the_day_after(app, f):
+    from portal.calendar.services import sync_from_package
+    from portal.feedback import deadlines as due_dates
+
+    sync_from_package([2026, 2027])
+    unit = f.unit()
+    item = issue(f, unit, date(2026, 11, 2))  # due 16 November
+    db.session.commit()
+    overdue, due = due_dates.urgent_items(unit.id, 10, date(2026, 11, 16))
+    assert ([d.item.id for d in overdue], [d.item.id for d in due]) == ([], [item.id])
+    assert due_dates.first_issue_date_still_due(date(2026, 11, 16)) == date(2026, 11, 2)
+    overdue, due = due_dates.urgent_items(unit.id, 10, date(2026, 11, 17))
+    assert ([d.item.id for d in overdue], [d.item.id for d in due]) == ([item.id], [])
+    counts = due_dates.deadline_counts(due_dates.DecisionItem.unit_id == unit.id, today=date(2026, 11, 17))
+    assert (counts[unit.id].due, counts[unit.id].overdue) == (0, 1)
