@@ -25,8 +25,11 @@ from . import services as svc
 from .models import MonthlyReminder, TargetNotice
 
 
-def _label(target: str, state: str) -> str:
-    return f"{svc.STATE_MARKERS[svc.TargetState(state)]} {svc.TargetState.label_of(state)}: {svc.Target.label_of(target)}"
+def _label(target: str, state: str, unit: str = "") -> str:
+    """"! 存在风险：公众代表列席决策会议" (the colon as the language writes it), after the unit's name."""
+    line = _("%(state)s: %(target)s", state=f"{svc.STATE_MARKERS[svc.TargetState(state)]} {svc.TargetState.label_of(state)}",
+             target=svc.Target.label_of(target))
+    return _("%(unit)s: %(line)s", unit=unit, line=line) if unit else line
 
 
 def _recipients() -> tuple[list[Account], dict[int, list[Account]]]:
@@ -92,8 +95,7 @@ def send_reminders(now: datetime | None = None) -> dict[str, int]:
             notify(account, subject, body, link=link_for(unit), kind="oversight.turn")
         sent["turns"] += 1
     if turned:  # the admins: one message for every unit that turned
-        lines = "\n".join(f"{unit.unit.name}: " + "; ".join(_label(t, s) for t, s in changes)
-                          for unit, changes in turned)
+        lines = "\n".join(_label(t, s, unit.unit.name) for unit, changes in turned for t, s in changes)
         for admin in admins:
             notify(admin, _("Yearly targets %(year)s turned at risk or missed in %(n)s units", year=overview.year,
                             n=len(turned)),
@@ -115,7 +117,7 @@ def send_reminders(now: datetime | None = None) -> dict[str, int]:
                 notify(account, subject, body, link=link_for(unit), kind="oversight.monthly")
             sent["monthly"] += 1
         risky = overview.at_risk
-        lines = "\n".join(f"{u.unit.name}: " + "; ".join(_label(t, s) for t, s in u.risks) for u in risky) \
+        lines = "\n".join(_label(t, s, u.unit.name) for u in risky for t, s in u.risks) \
             or _("No target is at risk or missed.")
         for admin in admins:
             notify(admin, _("Monthly reminder: units at risk, %(date)s", date=now.date().isoformat()),
