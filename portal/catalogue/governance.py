@@ -173,3 +173,16 @@ def public_record(item: DecisionItem) -> list[PublicStep]:
         steps.append(PublicStep(entry.at, action_label(entry.action), _detail(entry, item, names),
                                 links.get((entry.object_type, entry.object_id or 0))))
     return steps
+
+
+@dataclass
+class Dashboard:
+    deadline: date
+    catalogues: list[CatalogueRow]
+    stage_counts: dict[str, int]
+    without_consultation: list[DecisionItem]
+
+
+def dashboard(year: int) -> Dashboard:
+    rows = catalogue_rows(year)
+    return Dashboard(catalogue_deadline(year), rows, stage_counts(rows), issued_without_consultation(year))

@@ -60,6 +60,12 @@ def inject_catalogue_labels():
             "catalogue_change_labels": dict(ChangeKind.choices())}
 
 
+@bp.app_template_global("governance_dashboard")
+def governance_dashboard(year: int) -> governance.Dashboard:
+    """The catalogue review and the decisions issued without consultation, for /admin/compliance."""
+    return governance.dashboard(year)
+
+
 def _upload(storage) -> uploads.Upload | None:
     if isinstance(storage, FileStorage) and storage.filename:
         return uploads.Upload(storage.filename, storage.stream)
