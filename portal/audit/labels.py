@@ -20,7 +20,8 @@ from ..extensions import db
 ACTION_LABELS: dict[str, Any] = {
     # accounts
     "account.create": _l("Create an account"),
-    "account.activate": _l("Activate or deactivate an account"),
+    "account.activate": _l("Activate an account"),
+    "account.deactivate": _l("Deactivate an account"),
     "account.change_password": _l("Change the password"),
     "account.change_role": _l("Change the role of an account"),
     "account.delete": _l("Delete an account"),

@@ -156,6 +156,6 @@ def test_an_item_issued_before_the_rule_without_consultation_is_listed_as_withou
     login(f.admin())
     db.session.commit()
     page = client.get("/admin/compliance?year=2026").get_data(as_text=True)
-    assert "规则前出台的办法" in page and "No reason recorded" in page
+    assert "规则前出台的办法" in page and "未说明理由" in page
 
 
