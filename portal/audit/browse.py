@@ -107,7 +107,7 @@ def rows(filters: AuditFilters) -> Iterator[list[Any]]:
             base = [e.at.strftime("%Y-%m-%d %H:%M:%S"), actor_text(e), labels.action_label(e.action),
                     labels.object_label(e.object_type), e.object_id if e.object_id is not None else "",
                     ref.name if ref else ""]
-            changed = labels.changes(e.before, e.after)
+            changed = labels.changes(e.before, e.after, e.object_type)
             if not changed:
                 yield [*base, "", "", "", e.summary, e.action]
             for change in changed:

@@ -15,7 +15,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..extensions import db
+from ..extensions import Model, db
 
 ACTION_LABELS: dict[str, Any] = {
     # accounts
@@ -141,10 +141,10 @@ OBJECT_LABELS: dict[str, Any] = {
 FIELD_LABELS: dict[str, Any] = {
     "status": _l("Status"), "review_status": _l("Review status"), "reason": _l("Reason"),
     "title": _l("Title"), "name": _l("Name"), "code": _l("Code"), "kind": _l("Kind"), "year": _l("Year"),
-    "summary": _l("Summary"), "comment": _l("Comments"), "closes_at": _l("Closes"), "opens_at": _l("Opens"),
+    "summary": _l("Summary"), "comment": _l("Comments of the district office"), "closes_at": _l("Closes"), "opens_at": _l("Opens"),
     "extension_reason": _l("Reason for the extension"), "short_period_reason": _l("Reason for the short period"),
     "published_at": _l("Published"), "submitted_at": _l("Submitted"), "returned_at": _l("Returned"),
-    "approved_at": _l("Approved"), "items": _l("Items"), "on_time": _l("On time"),
+    "approved_at": _l("Approved"), "items": _l("Number of items"), "on_time": _l("On time"),
     "decision_title": _l("Title of the decision document"), "decision_number": _l("Document number"),
     "issue_date": _l("Issue date"), "no_consultation_reason": _l("Reason for not consulting the public"),
     "late": _l("Late"), "by_staff": _l("By the unit"), "role": _l("Role"), "text": _l("Text"),
@@ -167,8 +167,24 @@ def field_label(name: str) -> str:
     return str(label) if label is not None else name
 
 
-def value_text(value: Any) -> str:
-    """A value of ``before``/``after`` as text (the JSON holds plain values; lists joined)."""
+def _status_labels(object_type: str) -> dict[str, str]:
+    """The words of the status values each kind of object records (its LabeledEnum)."""
+    from ..catalogue.models import CatalogueStage, DecisionStatus
+    from ..consultation.models import CommentStatus, ConsultationStatus
+    from ..meetings.models import ApplicationStatus
+    from ..open_days.models import RegistrationStatus
+
+    enum = {"decision_item": DecisionStatus, "yearly_catalogue": CatalogueStage,
+            "consultation": ConsultationStatus, "consultation_comment": CommentStatus,
+            "meeting_application": ApplicationStatus, "open_registration": RegistrationStatus}.get(object_type)
+    return {value: str(label) for value, label in enum.choices()} if enum is not None else {}
+
+
+def value_text(value: Any, field: str = "", object_type: str = "") -> str:
+    """A value of ``before``/``after`` as text (the JSON holds plain values; lists joined; a
+    status in words)."""
+    if field in ("status", "review_status") and isinstance(value, str):
+        return _status_labels(object_type).get(value, value)
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -193,7 +209,7 @@ class Change:
     after: str
 
 
-def changes(before: dict | None, after: dict | None) -> list[Change]:
+def changes(before: dict | None, after: dict | None, object_type: str = "") -> list[Change]:
     """The fields of an entry as rows of a before/after table (unchanged fields left out when
     both sides are given)."""
     before, after = before or {}, after or {}
@@ -204,15 +220,15 @@ def changes(before: dict | None, after: dict | None) -> list[Change]:
         old, new = before.get(name), after.get(name)
         if name in before and name in after and old == new:
             continue
-        rows.append(Change(name, field_label(name), value_text(old) if name in before else "",
-                           value_text(new) if name in after else ""))
+        rows.append(Change(name, field_label(name), value_text(old, name, object_type) if name in before else "",
+                           value_text(new, name, object_type) if name in after else ""))
     return rows
 
 
 # --- the objects' names and pages -----------------------------------------------------------------
 
 def _model(tablename: str):
-    for mapper in db.Model.registry.mappers:
+    for mapper in Model.registry.mappers:
         if getattr(mapper.class_, "__tablename__", None) == tablename:
             return mapper.class_
     return None

@@ -54,7 +54,9 @@ def change_status(item: DecisionItem, new_status: str, actor, reason: str = "") 
 
 def participation(item: DecisionItem) -> tuple[bool, bool]:
     """(has a published consultation not yet closed, has a published consultation that closed)."""
-    from ..consultation.models import Consultation  # the consultation feature builds on the catalogue
+    from ..consultation.models import (
+        Consultation,  # the consultation feature builds on the catalogue
+    )
 
     now = clock.now()
     periods = db.session.execute(select(Consultation.opens_at, Consultation.closes_at).where(

@@ -108,6 +108,7 @@ def test_the_log_in_words_with_links_and_decoded_changes(client, login, f):
     assert f'href="/staff/consultations/{consultation.id}"' in page
     assert f'href="/staff/catalogue/{unit.id}/2026"' in page
     assert "<del>" in page and "<ins>" in page
+    assert "<ins>已退回修改</ins>" in page and "<del>已报送区府办</del>" in page  # statuses in words
     assert "王科长" in page
 
 

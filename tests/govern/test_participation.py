@@ -3,7 +3,7 @@ consultation that has not closed; 已出台 only after a consultation closed or 
 for not consulting, shown on the hub and listed on the dashboard."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
