@@ -5,8 +5,6 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import DEMO_PASSWORDS
-
 COMMENT = "请补充各事项的承办科室和计划完成时间。"
 YEAR = 2028
 
