@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -96,12 +95,13 @@ def header() -> list[str]:
 
 
 def rows(filters: AuditFilters) -> Iterator[list[Any]]:
-    """One row per changed field of each entry (one row for an entry without fields), in batches."""
+    """One row per changed field of each entry (one row for an entry without fields), in batches
+    (the objects' names without their pages: an export has no links)."""
     query = filters.query().execution_options(yield_per=BATCH)
     batch: list[AuditEntry] = []
 
     def flush(entries: list[AuditEntry]) -> Iterator[list[Any]]:
-        refs = labels.object_refs(entries)
+        refs = labels.object_refs(entries, links=False)
         for e in entries:
             ref = refs.get((e.object_type, e.object_id)) if e.object_id is not None else None
             base = [e.at.strftime("%Y-%m-%d %H:%M:%S"), actor_text(e), labels.action_label(e.action),
@@ -129,8 +129,8 @@ def excel_safe(value: Any) -> Any:
 
 
 def csv_stream(filters: AuditFilters) -> Iterator[str]:
-    """CSV in UTF-8 with a byte order mark (Excel shows the Chinese text), in chunks; run inside
-    ``stream_with_context``: it queries in the stream's own session."""
+    """CSV in UTF-8 with a byte order mark (Excel shows the Chinese text), in chunks; see
+    ``csv_response_body`` for running it after the request."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
@@ -144,9 +144,8 @@ def csv_stream(filters: AuditFilters) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def xlsx_stream(filters: AuditFilters, chunk: int = 64 * 1024) -> Iterator[bytes]:
-    """The same rows as a workbook written in openpyxl's write-only mode to a temporary file
-    (spilled to disk beyond 8 MB), then sent in chunks."""
+def xlsx_bytes(filters: AuditFilters) -> bytes:
+    """The same rows as a workbook, written in openpyxl's write-only mode (rows read in batches)."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
@@ -154,8 +153,25 @@ def xlsx_stream(filters: AuditFilters, chunk: int = 64 * 1024) -> Iterator[bytes
     sheet.append(header())
     for row in rows(filters):
         sheet.append([excel_safe(v) for v in row])
-    with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as output:
-        workbook.save(output)
-        output.seek(0)
-        while data := output.read(chunk):
-            yield data
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def csv_response_body(filters: AuditFilters, locale: str) -> Iterator[str]:
+    """``csv_stream`` for a streamed response: it runs after the request has ended, in an
+    application context and the request's language of its own. Not started until the first chunk
+    is asked for (so a response never read leaves nothing open)."""
+    from flask import current_app
+    from flask_babel import force_locale
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def body() -> Iterator[str]:
+        with app.app_context(), force_locale(locale):
+            try:
+                yield from csv_stream(filters)
+            finally:
+                db.session.remove()
+
+    return body()

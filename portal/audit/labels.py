@@ -283,7 +283,7 @@ class ObjectRef:
     url: str | None
 
 
-def object_refs(entries) -> dict[tuple[str, int], ObjectRef]:
+def object_refs(entries, *, links: bool = True) -> dict[tuple[str, int], ObjectRef]:
     """The name and page of each object of ``entries``, loaded with one query per object type."""
     wanted: dict[str, set[int]] = {}
     for entry in entries:
@@ -298,7 +298,7 @@ def object_refs(entries) -> dict[tuple[str, int], ObjectRef]:
         for object_id in ids:
             obj = found.get(object_id)
             url = None
-            if obj is not None and object_type in _LINKS:
+            if links and obj is not None and object_type in _LINKS:
                 try:
                     url = _LINKS[object_type](obj)
                 except Exception:  # an object whose page needs what it no longer has

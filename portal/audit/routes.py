@@ -1,4 +1,5 @@
-from flask import Response, render_template, request, stream_with_context
+from flask import Response, render_template, request
+from flask_babel import get_locale
 
 from ..auth.access import admin_required
 from ..extensions import db
@@ -25,7 +26,7 @@ def index():
 
 
 def _download(body, mimetype: str, filename: str) -> Response:
-    response = Response(stream_with_context(body), mimetype=mimetype)
+    response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -35,11 +36,11 @@ def _download(body, mimetype: str, filename: str) -> Response:
 @admin_required
 def export_csv():
     filters = browse.AuditFilters.from_args(request.args)
-    return _download(browse.csv_stream(filters), "text/csv; charset=utf-8", "audit.csv")
+    return _download(browse.csv_response_body(filters, str(get_locale())), "text/csv; charset=utf-8", "audit.csv")
 
 
 @bp.route("/export.xlsx")
 @admin_required
 def export_xlsx():
     filters = browse.AuditFilters.from_args(request.args)
-    return _download(browse.xlsx_stream(filters), XLSX_MIMETYPE, "audit.xlsx")
+    return _download(browse.xlsx_bytes(filters), XLSX_MIMETYPE, "audit.xlsx")

@@ -42,6 +42,7 @@ from .models import (
     DecisionKind,
     DecisionStatus,
     DocumentKind,
+    ReviewStatus,
     Topic,
     YearlyCatalogue,
     catalogue_deadline,
@@ -239,7 +240,10 @@ def staff_section(account):
 
 @section("admin", "catalogue/_admin_section.html", order=10)
 def admin_section(_account):
-    return {"topic_count": len(services.all_topics())}
+    awaiting = db.session.scalars(select(YearlyCatalogue).where(
+        YearlyCatalogue.review_status == ReviewStatus.submitted.value, YearlyCatalogue.published_at.is_(None))
+        .order_by(YearlyCatalogue.submitted_at)).all()
+    return {"topic_count": len(services.all_topics()), "awaiting_review": awaiting}
 
 
 # -- staff pages -------------------------------------------------------------------------------

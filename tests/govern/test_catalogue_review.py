@@ -161,3 +161,21 @@ def test_an_unpublished_catalogue_is_late_only_after_the_deadline(app, f):
     assert {r.unit.id: r.late for r in governance.catalogue_rows(2026)}[unit.id] is False
     app.config["CLOCK_NOW"] = datetime(2026, 4, 1, 0, 0)
     assert {r.unit.id: r.late for r in governance.catalogue_rows(2026)}[unit.id] is True
+
+
+def test_admin_home_lists_catalogues_awaiting_review_and_staff_see_the_stage(client, login, f):
+    unit = f.unit(name="青松区规划和自然资源局")
+    staff = f.staff(unit)
+    _item(f, unit)
+    catalogue = services.catalogue_of(unit.id, 2026, create=True)
+    review.submit(staff, catalogue)
+    admin = f.admin()
+    db.session.commit()
+    login(admin)
+    page = client.get("/admin").get_data(as_text=True)
+    assert f"/staff/catalogue/{unit.id}/2026#review" in page
+    review.return_for_revision(admin, catalogue, COMMENT)
+    db.session.commit()
+    assert f"/staff/catalogue/{unit.id}/2026#review" not in client.get("/admin").get_data(as_text=True)
+    login(staff)
+    assert COMMENT in client.get("/staff").get_data(as_text=True)
