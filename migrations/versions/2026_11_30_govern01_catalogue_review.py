@@ -19,34 +19,30 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('decision_item', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('no_consultation_reason', sa.Text(), server_default='', nullable=False))
-
-    with op.batch_alter_table('yearly_catalogue', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('review_status', sa.String(length=12), server_default='draft', nullable=False))
-        batch_op.add_column(sa.Column('submitted_at', sa.DateTime(), nullable=True))
-        batch_op.add_column(sa.Column('returned_at', sa.DateTime(), nullable=True))
-        batch_op.add_column(sa.Column('approved_at', sa.DateTime(), nullable=True))
-        batch_op.add_column(sa.Column('review_comment', sa.Text(), server_default='', nullable=False))
-        batch_op.add_column(sa.Column('reviewed_by_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f('fk_yearly_catalogue_reviewed_by_id_account'), 'account',
-                                    ['reviewed_by_id'], ['id'], ondelete='SET NULL')
-        batch_op.create_check_constraint(
-            'review_status_known', "review_status IN ('draft', 'submitted', 'returned', 'approved')")
+    # Plain ADD COLUMN (no table rebuild on SQLite: decision_item and yearly_catalogue are
+    # referenced by other tables' rows).
+    op.add_column('decision_item', sa.Column('no_consultation_reason', sa.Text(), server_default='', nullable=False))
+    op.add_column('yearly_catalogue', sa.Column('review_status', sa.String(length=12), server_default='draft',
+                                                nullable=False))
+    op.add_column('yearly_catalogue', sa.Column('submitted_at', sa.DateTime(), nullable=True))
+    op.add_column('yearly_catalogue', sa.Column('returned_at', sa.DateTime(), nullable=True))
+    op.add_column('yearly_catalogue', sa.Column('approved_at', sa.DateTime(), nullable=True))
+    op.add_column('yearly_catalogue', sa.Column('review_comment', sa.Text(), server_default='', nullable=False))
+    # Who reviewed, without a foreign key (SQLite cannot add one to an existing table); the audit
+    # log names the reviewer of each step.
+    op.add_column('yearly_catalogue', sa.Column('reviewed_by_id', sa.Integer(), nullable=True))
+    if op.get_bind().dialect.name != 'sqlite':  # SQLite cannot add a CHECK to an existing table
+        op.create_check_constraint('ck_yearly_catalogue_review_status_known', 'yearly_catalogue',
+                                   "review_status IN ('draft', 'submitted', 'returned', 'approved')")
     # Catalogues published before the review existed count as approved.
     op.execute("UPDATE yearly_catalogue SET review_status = 'approved' WHERE published_at IS NOT NULL")
 
 
 def downgrade():
-    with op.batch_alter_table('yearly_catalogue', schema=None) as batch_op:
-        batch_op.drop_constraint('review_status_known', type_='check')
-        batch_op.drop_constraint(batch_op.f('fk_yearly_catalogue_reviewed_by_id_account'), type_='foreignkey')
-        batch_op.drop_column('reviewed_by_id')
-        batch_op.drop_column('review_comment')
-        batch_op.drop_column('approved_at')
-        batch_op.drop_column('returned_at')
-        batch_op.drop_column('submitted_at')
-        batch_op.drop_column('review_status')
-
-    with op.batch_alter_table('decision_item', schema=None) as batch_op:
-        batch_op.drop_column('no_consultation_reason')
+    # Plain DROP COLUMN (SQLite 3.35+), no table rebuild: these tables are referenced by others.
+    if op.get_bind().dialect.name != 'sqlite':
+        op.drop_constraint('ck_yearly_catalogue_review_status_known', 'yearly_catalogue', type_='check')
+    for column in ('reviewed_by_id', 'review_comment', 'approved_at', 'returned_at', 'submitted_at',
+                   'review_status'):
+        op.drop_column('yearly_catalogue', column)
+    op.drop_column('decision_item', 'no_consultation_reason')

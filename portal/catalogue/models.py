@@ -212,7 +212,7 @@ class YearlyCatalogue(Model):
     returned_at: Mapped[datetime | None]      # the latest return
     approved_at: Mapped[datetime | None]
     review_comment: Mapped[str] = mapped_column(Text, default="")  # the district office's latest comments
-    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    reviewed_by_id: Mapped[int | None]  # no foreign key: the audit log names each step's reviewer
     published_at: Mapped[datetime | None]
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
