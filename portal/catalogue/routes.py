@@ -23,6 +23,7 @@ from ..security import form_view
 from ..units.models import Unit, units_in_order
 from . import bp, governance, review, services, uploads
 from .forms import (
+    QUARTERS,
     DecisionForm,
     DocumentForm,
     ItemForm,
@@ -58,7 +59,8 @@ def inject_catalogue_labels():
             "catalogue_stage_labels": dict(CatalogueStage.choices()),
             "decision_kind_labels": dict(DecisionKind.choices()),
             "document_kind_labels": dict(DocumentKind.choices()), "decision_flag_labels": services.FLAG_LABELS,
-            "catalogue_change_labels": dict(ChangeKind.choices())}
+            "catalogue_change_labels": dict(ChangeKind.choices()),
+            "quarter_labels": {int(value): label for value, label in QUARTERS if value}}
 
 
 @bp.app_template_global("governance_dashboard")
