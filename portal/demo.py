@@ -53,6 +53,7 @@ FEATURE_DEMOS: list[str] = [
     "portal.feedback.demo",
     "portal.redline.demo",
     "portal.oversight.demo",
+    "portal.catalogue.demo_governance",
 ]
 
 

@@ -261,14 +261,16 @@ def campaign(consultation_obj, members):
     return obj
 
 
-def issue(item, issued_on, actor=None):
+def issue(item, issued_on, actor=None, no_consultation_reason="依法不予公开征求意见的事项。"):
     """Record the decision of ``item`` (under deliberation) as issued on ``issued_on``, as the
-    catalogue's staff page does."""
-    from portal.catalogue.lifecycle import change_status
+    catalogue's staff page does; without a closed consultation, with ``no_consultation_reason``."""
+    from portal.catalogue.lifecycle import change_status, participation
     from portal.catalogue.models import DecisionStatus
 
     item.decision_title, item.decision_number = f"{item.title}的通知", "青府发〔2026〕1号"
     item.issue_date = issued_on
+    if not participation(item)[1]:
+        item.no_consultation_reason = no_consultation_reason
     change_status(item, DecisionStatus.decided, actor)
     db.session.flush()
     return item

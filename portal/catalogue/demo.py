@@ -4,12 +4,12 @@ added after publication), written through the services at the dates they would h
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 
 from ..extensions import db
-from . import services
+from . import review, services
 from .lifecycle import change_status
 from .models import DecisionItem
 
@@ -92,6 +92,20 @@ def _walk(item: DecisionItem, actor, steps: list[tuple[datetime, str, str]]) -> 
             change_status(item, status, actor, reason)
 
 
+def _consult(item: DecisionItem, actor, opens: datetime, days: int, draft: str) -> None:
+    """A real public consultation on the item's draft, published at ``opens``: publishing it moves
+    the item to 征求意见中 (an item never is without a consultation behind it)."""
+    from ..consultation import services as consultation_services
+
+    with _at(opens):
+        consultation = consultation_services.create_consultation(actor, item, {
+            "title": f"关于《{item.title}（征求意见稿）》公开征求意见", "draft": draft,
+            "opens_at": opens, "closes_at": opens + timedelta(days=days, hours=8),
+            "explanation": item.background, "contact_address": item.unit.address or "",
+            "contact_email": item.unit.email or "", "contact_phone": item.unit.phone or ""})
+        consultation_services.publish(actor, consultation)
+
+
 def seed(context) -> None:
     units, staff = context["units"], context["staff"]
     admin = context["admin"]
@@ -115,8 +129,13 @@ def seed(context) -> None:
                                ("qingsong-mz", 2026): datetime(2026, 3, 27, 9, 30),
                                ("yingxi", 2026): datetime(2026, 3, 30, 14, 0),
                                ("songze", 2026): datetime(2026, 3, 31, 17, 0)}.items():
+        catalogue = services.catalogue_of(units[slug].id, year, create=True)
+        with _at(when - timedelta(days=6)):
+            review.submit(staff[slug], catalogue)
+        with _at(when - timedelta(days=2)):
+            review.approve(admin, catalogue)
         with _at(when):
-            services.publish_catalogue(staff[slug], services.catalogue_of(units[slug].id, year, create=True))
+            services.publish_catalogue(staff[slug], catalogue)
 
     # An item added to the published 2025 catalogue, with its public reason.
     with _at(datetime(2025, 7, 15, 10, 0)):
@@ -129,9 +148,11 @@ def seed(context) -> None:
     issued = items[("qingsong", 2025, "2025-01")]
     sthj = staff["qingsong-sthj"]
     q = staff["qingsong"]
-    _walk(issued, q, [(datetime(2025, 4, 10, 9, 0), "drafting", ""),
-                      (datetime(2025, 6, 3, 9, 0), "consulting", ""),
-                      (datetime(2025, 7, 8, 9, 0), "deliberating", "")])
+    _walk(issued, q, [(datetime(2025, 4, 10, 9, 0), "drafting", "")])
+    _consult(issued, q, datetime(2025, 6, 3, 9, 0), 31,
+             "第一章 总则\n第一条 为推进本区城市更新，改善人居环境，制定本计划。\n"
+             "第二章 目标任务\n第二条 到2027年，完成老旧小区综合改造100万平方米，新增口袋公园30个。")
+    _walk(issued, q, [(datetime(2025, 7, 8, 9, 0), "deliberating", "")])
     for when, kind, title, body in [
         (datetime(2025, 6, 3, 9, 0), "draft", "青松区城市更新三年行动计划（2025—2027年）（征求意见稿）",
          "第一章 总则\n第一条 为推进本区城市更新，改善人居环境，提升城市功能品质，制定本计划。\n"
@@ -153,8 +174,10 @@ def seed(context) -> None:
             "区政府第68次常务会议审议通过，现予印发，请认真组织实施。"))
 
     sorting = items[("qingsong-sthj", 2025, "2025-01")]
-    _walk(sorting, sthj, [(datetime(2025, 4, 2, 9, 0), "drafting", ""),
-                          (datetime(2025, 5, 6, 9, 0), "consulting", "")])
+    _walk(sorting, sthj, [(datetime(2025, 4, 2, 9, 0), "drafting", "")])
+    _consult(sorting, sthj, datetime(2025, 5, 6, 9, 0), 31,
+             "第一条 为完善本区生活垃圾分类投放、收集、运输、处置全过程体系，制定本方案。\n"
+             "第二条 居住区实行定时定点投放，设置误时投放点。\n第三条 湿垃圾日产日清，可回收物预约上门回收。")
     with _at(datetime(2025, 5, 6, 9, 0)):
         services.add_document(sthj, sorting, {"kind": "draft", "title": "青松区生活垃圾分类实施方案（征求意见稿）",
                                               "body": "一、总体要求\n二、分类投放：居住区实行定时定点投放，设置误时投放点。\n"
@@ -173,8 +196,11 @@ def seed(context) -> None:
     _walk(care, staff["qingsong-mz"], [(datetime(2025, 5, 1, 9, 0), "drafting", "")])
 
     elevators = items[("qingsong", 2026, "2026-02")]
-    _walk(elevators, q, [(datetime(2026, 4, 8, 9, 0), "drafting", ""),
-                         (datetime(2026, 9, 1, 9, 0), "consulting", "")])
+    _walk(elevators, q, [(datetime(2026, 4, 8, 9, 0), "drafting", "")])
+    _consult(elevators, q, datetime(2026, 9, 1, 9, 0), 31,
+             "第一条 为简化既有多层住宅加装电梯审批流程，制定本意见。\n"
+             "第二条 加装电梯应当经本幢房屋专有部分占建筑物总面积三分之二以上的业主参与表决。\n"
+             "第三条 区财政对加装电梯给予每台最高28万元补贴。")
     with _at(datetime(2026, 9, 1, 9, 0)):
         services.add_document(q, elevators, {"kind": "explanation", "title": "关于加装电梯工作实施意见的起草说明",
                                              "body": "本意见在总结2019年以来加装电梯试点经验的基础上起草，重点解决“协商难、审批繁、资金筹措难”。"})
@@ -184,8 +210,7 @@ def seed(context) -> None:
     canteens = items[("qingsong-mz", 2026, "2026-01")]
     _walk(canteens, staff["qingsong-mz"], [(datetime(2026, 4, 20, 9, 0), "drafting", "")])
     collection = items[("qingsong-sthj", 2026, "2026-01")]
-    _walk(collection, sthj, [(datetime(2026, 4, 1, 9, 0), "drafting", ""),
-                             (datetime(2026, 6, 15, 9, 0), "consulting", "")])
+    _walk(collection, sthj, [(datetime(2026, 4, 1, 9, 0), "drafting", "")])
     db.session.flush()
     # For later features: the items worth consulting on, meeting about or reporting feedback for.
     context["decisions"] = {"elevators": elevators, "transit": transit, "collection": collection,

@@ -74,7 +74,18 @@ class DecisionForm(FlaskForm):
                                   description=_l("With its 第X章 / 第X条 headings (or as a .docx file), the issued "
                                                  "text is compared article by article with the consulted draft."))
     file = FileField(_l("Or the file of the decision"), description=_l("PDF, DOC, DOCX, XLS, XLSX, PNG or JPEG."))
+    no_consultation_reason = TextAreaField(
+        _l("Reason for not consulting the public"), validators=[Optional(), Length(max=2000)],
+        description=_l("Required when no public consultation on this item has closed; published on the item's page."))
     submit = SubmitField(_l("Record the decision"))
+
+
+class ReviewForm(FlaskForm):
+    """The district office's review of a submitted catalogue (approve, or return with comments)."""
+    comment = TextAreaField(_l("Comments of the district office"), validators=[Optional(), Length(max=2000)],
+                            description=_l("Required to return the catalogue; the unit sees them."))
+    approve = SubmitField(_l("Approve"))
+    send_back = SubmitField(_l("Return for revision"))
 
 
 class TopicForm(FlaskForm):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from .. import clock
 from ..audit.services import record
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
@@ -28,6 +29,7 @@ def change_status(item: DecisionItem, new_status: str, actor, reason: str = "") 
     if not item.can_move_to(new_status):
         raise RuleViolation(_("An item in state \"%(old)s\" cannot move to \"%(new)s\".",
                               old=status_label(item.status), new=status_label(new_status)))
+    check_participation(item, new_status)
     if new_status in REASON_REQUIRED and not reason:
         raise UserInputError("reason", _("A public reason is required to withdraw or postpone an item."))
     old = item.status
@@ -48,6 +50,35 @@ def change_status(item: DecisionItem, new_status: str, actor, reason: str = "") 
     record(actor, "decision.status", item, before={"status": old},
            after={"status": new_status, "reason": reason})
     return event
+
+
+def participation(item: DecisionItem) -> tuple[bool, bool]:
+    """(has a published consultation not yet closed, has a published consultation that closed)."""
+    from ..consultation.models import (
+        Consultation,  # the consultation feature builds on the catalogue
+    )
+
+    now = clock.now()
+    periods = db.session.execute(select(Consultation.opens_at, Consultation.closes_at).where(
+        Consultation.decision_id == item.id, Consultation.published_at.is_not(None))).all()
+    return any(closes > now for _opens, closes in periods), any(closes <= now for _opens, closes in periods)
+
+
+def check_participation(item: DecisionItem, new_status: str) -> None:
+    """The public's participation behind a status (15.3): 征求意见中 needs a published consultation
+    that has not closed; 已出台 needs a consultation that has closed, or a public reason for not
+    consulting (``item.no_consultation_reason``, shown on the item's hub)."""
+    if new_status == DecisionStatus.consulting:
+        running, _closed = participation(item)
+        if not running:
+            raise RuleViolation(_("An item is open for comments only through a consultation: publish a "
+                                  "consultation on its draft (the item then moves to \"open for comments\")."))
+    elif new_status == DecisionStatus.decided:
+        _running, closed = participation(item)
+        if not closed and not (item.no_consultation_reason or "").strip():
+            raise UserInputError("no_consultation_reason", _(
+                "This item has had no public consultation that has closed: give the public reason for "
+                "issuing the decision without consulting the public, or consult first."))
 
 
 def status_label(status: str) -> str:

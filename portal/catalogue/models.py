@@ -105,6 +105,8 @@ class DecisionItem(Model):
     legality_review: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(24), default=DecisionStatus.planned.value, index=True)
     status_reason: Mapped[str] = mapped_column(Text, default="")  # public, for withdrawn/postponed
+    # Public: why the decision was issued without a public consultation (see lifecycle.check_participation).
+    no_consultation_reason: Mapped[str] = mapped_column(Text, default="")
     # The decision result (决策结果), recorded when the decision is issued.
     decision_title: Mapped[str | None] = mapped_column(String(200))
     decision_number: Mapped[str | None] = mapped_column(String(60))  # 文号
@@ -174,15 +176,43 @@ class DecisionEvent(Model):
     decision = relationship("DecisionItem", back_populates="events")
 
 
+class ReviewStatus(LabeledEnum):
+    """Where a unit's catalogue stands with the district office (目录报区府办审核)."""
+    draft = "draft", _l("Being prepared")                          # 编制中
+    submitted = "submitted", _l("Submitted to the district office")  # 已报送
+    returned = "returned", _l("Returned for revision")             # 已退回
+    approved = "approved", _l("Approved")                          # 已审核同意
+
+
+class CatalogueStage(LabeledEnum):
+    """The review status, then "published" once the approved catalogue is public."""
+    draft = "draft", _l("Being prepared")
+    submitted = "submitted", _l("Submitted to the district office")
+    returned = "returned", _l("Returned for revision")
+    approved = "approved", _l("Approved")
+    published = "published", _l("Published")                        # 已公布
+
+
 class YearlyCatalogue(Model):
-    """A unit's yearly catalogue (年度重大行政决策事项目录), published as a whole on a date."""
+    """A unit's yearly catalogue (年度重大行政决策事项目录): submitted to the district office, which
+    approves or returns it with comments; published as a whole, after approval, on a date."""
 
     __tablename__ = "yearly_catalogue"
-    __table_args__ = (UniqueConstraint("unit_id", "year", name="uq_yearly_catalogue_unit_year"),)
+    __table_args__ = (
+        UniqueConstraint("unit_id", "year", name="uq_yearly_catalogue_unit_year"),
+        CheckConstraint("review_status IN ('draft', 'submitted', 'returned', 'approved')",
+                        name="review_status_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     year: Mapped[int]
+    review_status: Mapped[str] = mapped_column(String(12), default=ReviewStatus.draft.value)
+    submitted_at: Mapped[datetime | None]     # the latest submission
+    returned_at: Mapped[datetime | None]      # the latest return
+    approved_at: Mapped[datetime | None]
+    review_comment: Mapped[str] = mapped_column(Text, default="")  # the district office's latest comments
+    reviewed_by_id: Mapped[int | None]  # no foreign key: the audit log names each step's reviewer
     published_at: Mapped[datetime | None]
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
@@ -196,16 +226,34 @@ class YearlyCatalogue(Model):
         return self.published_at is not None
 
     @property
+    def stage(self) -> str:
+        """draft / submitted / returned / approved / published (CatalogueStage)."""
+        return CatalogueStage.published.value if self.published_at is not None else self.review_status
+
+    def can_submit(self) -> bool:
+        return self.published_at is None and self.review_status in (ReviewStatus.draft, ReviewStatus.returned)
+
+    def can_review(self) -> bool:
+        return self.published_at is None and self.review_status == ReviewStatus.submitted
+
+    def can_publish(self) -> bool:
+        return self.published_at is None and self.review_status == ReviewStatus.approved
+
+    @property
     def deadline(self) -> date:
-        """The publication deadline of this year (setting CATALOGUE_DEADLINE_MONTH_DAY, "MM-DD")."""
-        month, day = (int(part) for part in current_app.config["CATALOGUE_DEADLINE_MONTH_DAY"].split("-"))
-        return date(self.year, month, day)
+        return catalogue_deadline(self.year)
 
     @property
     def on_time(self) -> bool | None:
         if self.published_at is None:
             return None
         return self.published_at.date() <= self.deadline
+
+
+def catalogue_deadline(year: int) -> date:
+    """The publication deadline of ``year``'s catalogues (setting CATALOGUE_DEADLINE_MONTH_DAY, "MM-DD")."""
+    month, day = (int(part) for part in current_app.config["CATALOGUE_DEADLINE_MONTH_DAY"].split("-"))
+    return date(year, month, day)
 
 
 class ChangeKind(LabeledEnum):

@@ -21,19 +21,21 @@ from ..requestargs import int_arg
 from ..sections import section, sections_for
 from ..security import form_view
 from ..units.models import Unit, units_in_order
-from . import bp, services, uploads
+from . import bp, governance, review, services, uploads
 from .forms import (
     QUARTERS,
     DecisionForm,
     DocumentForm,
     ItemForm,
     NewCatalogueYearForm,
+    ReviewForm,
     StatusForm,
     TopicForm,
 )
 from .lifecycle import status_label
 from .models import (
     CatalogueChange,
+    CatalogueStage,
     ChangeKind,
     DecisionDocument,
     DecisionEvent,
@@ -41,8 +43,10 @@ from .models import (
     DecisionKind,
     DecisionStatus,
     DocumentKind,
+    ReviewStatus,
     Topic,
     YearlyCatalogue,
+    catalogue_deadline,
     public_decisions,
 )
 
@@ -52,10 +56,17 @@ PER_PAGE = 20
 @bp.app_context_processor
 def inject_catalogue_labels():
     return {"decision_status_labels": dict(DecisionStatus.choices()),
+            "catalogue_stage_labels": dict(CatalogueStage.choices()),
             "decision_kind_labels": dict(DecisionKind.choices()),
             "document_kind_labels": dict(DocumentKind.choices()), "decision_flag_labels": services.FLAG_LABELS,
             "catalogue_change_labels": dict(ChangeKind.choices()),
             "quarter_labels": {int(value): label for value, label in QUARTERS if value}}
+
+
+@bp.app_template_global("governance_dashboard")
+def governance_dashboard(year: int) -> governance.Dashboard:
+    """The catalogue review and the decisions issued without consultation, for /admin/compliance."""
+    return governance.dashboard(year)
 
 
 def _upload(storage) -> uploads.Upload | None:
@@ -139,6 +150,7 @@ def hub(item_id: int):
                                  .order_by(CatalogueChange.id)).all()
     return render_template("catalogue/hub.html", item=item, preview=preview, catalogue=catalogue,
                            changes=changes, sections=sections_for("hub", item),
+                           public_record=governance.public_record(item),
                            can_manage=can_manage_unit(current_user, item.unit_id))
 
 
@@ -230,7 +242,10 @@ def staff_section(account):
 
 @section("admin", "catalogue/_admin_section.html", order=10)
 def admin_section(_account):
-    return {"topic_count": len(services.all_topics())}
+    awaiting = db.session.scalars(select(YearlyCatalogue).where(
+        YearlyCatalogue.review_status == ReviewStatus.submitted.value, YearlyCatalogue.published_at.is_(None))
+        .order_by(YearlyCatalogue.submitted_at)).all()
+    return {"topic_count": len(services.all_topics()), "awaiting_review": awaiting}
 
 
 # -- staff pages -------------------------------------------------------------------------------
@@ -256,13 +271,58 @@ def staff_index():
 @bp.route("/staff/catalogue/<int:unit_id>/<int:year>")
 @staff_required
 def staff_catalogue(unit_id: int, year: int):
+    return _render_staff_catalogue(unit_id, year, ReviewForm())
+
+
+def _render_staff_catalogue(unit_id: int, year: int, review_form: ReviewForm):
     ensure_unit_access(unit_id)
     unit = db.session.get(Unit, unit_id) or abort(404)
     _year_or_404(year)
     items = db.session.scalars(select(DecisionItem).where(DecisionItem.unit_id == unit.id, DecisionItem.year == year)
                                .order_by(DecisionItem.kind, DecisionItem.code)).all()
     return render_template("catalogue/staff_catalogue.html", unit=unit, year=year, items=items,
-                           catalogue=services.catalogue_of(unit.id, year))
+                           catalogue=services.catalogue_of(unit.id, year), review_form=review_form,
+                           deadline=catalogue_deadline(year)), form_status()
+
+
+@bp.route("/staff/catalogue/<int:unit_id>/<int:year>/submit", methods=["POST"])
+@staff_required
+def staff_submit(unit_id: int, year: int):
+    ensure_unit_access(unit_id)
+    db.session.get(Unit, unit_id) or abort(404)
+    catalogue = services.catalogue_of(unit_id, _year_or_404(year), create=True)
+    back = url_for("catalogue.staff_catalogue", unit_id=unit_id, year=year)
+    try:
+        review.submit(current_user, catalogue)
+    except DomainError as error:
+        return refuse(error, back)
+    commit()
+    flash(_("The %(year)s catalogue is submitted to the district office for review.", year=year), "success")
+    return redirect(back)
+
+
+@bp.route("/staff/catalogue/<int:unit_id>/<int:year>/review", methods=["POST"])
+@admin_required
+@form_view
+def admin_review(unit_id: int, year: int):
+    db.session.get(Unit, unit_id) or abort(404)
+    catalogue = services.catalogue_of(unit_id, _year_or_404(year)) or abort(404)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            if form.send_back.data:
+                review.return_for_revision(current_user, catalogue, form.comment.data or "")
+                message = _("The catalogue is returned to the unit with your comments.")
+            else:
+                review.approve(current_user, catalogue, form.comment.data or "")
+                message = _("The catalogue is approved; the unit may publish it.")
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            commit()
+            flash(message, "success")
+            return redirect(url_for("catalogue.staff_catalogue", unit_id=unit_id, year=year))
+    return _render_staff_catalogue(unit_id, year, form)
 
 
 @bp.route("/staff/catalogue/<int:unit_id>/<int:year>/publish", methods=["POST"])
@@ -400,7 +460,8 @@ def staff_decision(item_id: int):
     form = DecisionForm()
     if form.validate_on_submit():
         result = services.DecisionResult(form.decision_title.data or "", form.decision_number.data or "",
-                                         form.issue_date.data, form.decision_text.data or "")
+                                         form.issue_date.data, form.decision_text.data or "",
+                                         form.no_consultation_reason.data or "")
         try:
             services.record_decision(current_user, item, result, _upload(form.file.data))
         except DomainError as error:

@@ -17,8 +17,8 @@ from ..errors import RuleViolation, UserInputError
 from ..extensions import db
 from ..requestargs import DB_INT_MAX
 from ..units.models import Unit
-from . import uploads
-from .lifecycle import change_status
+from . import review, uploads
+from .lifecycle import change_status, check_participation, participation
 from .models import (
     FLAG_FIELDS,
     CatalogueChange,
@@ -93,7 +93,8 @@ def catalogue_of(unit_id: int, year: int, *, create: bool = False) -> YearlyCata
 
 
 def publish_catalogue(actor, catalogue: YearlyCatalogue) -> YearlyCatalogue:
-    """Publish a unit's yearly catalogue as a whole (once; it needs at least one major item)."""
+    """Publish a unit's yearly catalogue as a whole (once, after the district office approved it;
+    it needs at least one major item)."""
     if catalogue.published_at is not None:
         raise RuleViolation(_("This catalogue was already published on %(date)s.",
                               date=catalogue.published_at.date().isoformat()))
@@ -102,12 +103,16 @@ def publish_catalogue(actor, catalogue: YearlyCatalogue) -> YearlyCatalogue:
         DecisionItem.kind == DecisionKind.major.value))
     if not count:
         raise RuleViolation(_("A catalogue needs at least one major decision item before it can be published."))
+    if not catalogue.can_publish():
+        raise RuleViolation(_("A catalogue is published after the district office approved it: submit it "
+                              "for review first."))
     catalogue.published_at = clock.now()
     catalogue.published_by_id = getattr(actor, "id", None)
     db.session.flush()
     record(actor, "catalogue.publish", catalogue, after={
         "year": catalogue.year, "published_at": catalogue.published_at, "items": count,
         "on_time": catalogue.on_time})
+    review.announce_publication(actor, catalogue)
     return catalogue
 
 
@@ -233,6 +238,7 @@ class DecisionResult:
     number: str
     issue_date: date
     text: str = ""
+    no_consultation_reason: str = ""  # public; required when no consultation on the item has closed
 
 
 def record_decision(actor, item: DecisionItem, result: DecisionResult,
@@ -252,14 +258,19 @@ def record_decision(actor, item: DecisionItem, result: DecisionResult,
     has_file = upload is not None and bool(upload.filename)
     if not text and not has_file:
         raise UserInputError("decision_text", _("Give the text of the decision or upload its file."))
+    _running, consulted = participation(item)
+    item.no_consultation_reason = "" if consulted else (result.no_consultation_reason or "").strip()
+    check_participation(item, DecisionStatus.decided)  # before the file is stored
     document = None
     if has_file:
         document = add_document(actor, item, {"kind": DocumentKind.decision_result.value, "title": title}, upload)
     item.decision_title, item.decision_number = title, number
     item.issue_date, item.decision_text = result.issue_date, text or None
     change_status(item, DecisionStatus.decided, actor)
-    record(actor, "decision.result", item, after={"decision_title": title, "decision_number": number,
-                                                  "issue_date": result.issue_date, "file": has_file})
+    after = {"decision_title": title, "decision_number": number, "issue_date": result.issue_date, "file": has_file}
+    if item.no_consultation_reason:
+        after["no_consultation_reason"] = item.no_consultation_reason
+    record(actor, "decision.result", item, after=after)
     decision_recorded.send(item, actor=actor, text=text, document=document)
     return item
 

@@ -50,7 +50,8 @@ def test_decision_responses_validate_against_their_schemas(client, f):
     item = f.decision(status="deliberating")
     item.topics = [topic]
     services.add_document(None, item, {"kind": "draft", "body": "草案全文"})
-    services.record_decision(None, item, services.DecisionResult("办法", "青府发〔2026〕1号", date(2026, 1, 5), "全文"))
+    services.record_decision(None, item, services.DecisionResult("办法", "青府发〔2026〕1号", date(2026, 1, 5), "全文",
+                                                            "依法不予公开征求意见的事项。"))
     change_status(f.decision(), "postponed", None, "等待上级政策")
     db.session.commit()
     document = client.get("/api/v1/openapi.json").get_json()

@@ -46,7 +46,7 @@ def test_detail_has_documents_timeline_and_result(client, f):
     item = f.decision(status="deliberating", hearing_planned=True)
     document = services.add_document(None, item, {"kind": "explanation", "title": "起草说明", "body": "说明"})
     services.record_decision(None, item, services.DecisionResult(
-        "青松区停车管理办法", "青府发〔2026〕5号", date(2026, 5, 8), "现予印发。"))
+        "青松区停车管理办法", "青府发〔2026〕5号", date(2026, 5, 8), "现予印发。", "依法不予公开征求意见的事项。"))
     db.session.commit()
     body = client.get(f"/api/v1/decisions/{item.id}").get_json()
     assert body["status"] == "decided" and body["flags"]["hearing_planned"] is True

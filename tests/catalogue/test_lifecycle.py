@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.audit.models import AuditEntry
-from portal.catalogue import services
+from portal.catalogue import review, services
 from portal.catalogue.lifecycle import change_status
 from portal.catalogue.models import CatalogueChange, DecisionEvent
 from portal.errors import RuleViolation, UserInputError
@@ -90,7 +90,7 @@ def test_status_change_is_audited_and_on_the_timeline(f):
 
 def _result(**kw):
     data = dict(title="青松区停车管理办法", number="青府发〔2026〕5号", issue_date=date(2026, 5, 8),
-                text="现予印发。")
+                text="现予印发。", no_consultation_reason="依法不予公开征求意见的事项。")
     data.update(kw)
     return services.DecisionResult(**data)
 
@@ -129,6 +129,10 @@ def test_publish_needs_a_major_item_and_happens_once(f, item_data):
     with pytest.raises(RuleViolation):
         services.publish_catalogue(staff, catalogue)
     services.create_item(staff, unit, 2026, item_data())
+    with pytest.raises(RuleViolation):  # not approved by the district office yet
+        services.publish_catalogue(staff, catalogue)
+    review.submit(staff, catalogue)
+    review.approve(f.admin(), catalogue)
     services.publish_catalogue(staff, catalogue)
     assert catalogue.published_at == datetime(2026, 5, 10, 10, 0)
     assert "catalogue.publish" in _actions()
@@ -178,7 +182,10 @@ def test_major_item_of_published_catalogue_cannot_become_other(f, item_data):
     unit = f.unit()
     staff = f.staff(unit)
     item = services.create_item(staff, unit, 2026, item_data())
-    services.publish_catalogue(staff, services.catalogue_of(unit.id, 2026))
+    catalogue = services.catalogue_of(unit.id, 2026)
+    review.submit(staff, catalogue)
+    review.approve(f.admin(), catalogue)
+    services.publish_catalogue(staff, catalogue)
     with pytest.raises(UserInputError) as error:
         services.update_item(staff, item, item_data(kind="other"))
     assert error.value.field == "kind"

@@ -45,6 +45,13 @@ def test_staff_build_and_publish_a_catalogue(client, login, f, item_data):
     assert client.get(f"/catalogue/2026/{unit.slug}").status_code == 404
     login(staff)
     assert client.get(f"/decisions/{item.id}").status_code == 200   # staff preview
+    # Submitted to the district office and approved before it can be published.
+    assert client.post(f"/staff/catalogue/{unit.id}/2026/submit").status_code == 302
+    admin = f.admin()
+    db.session.commit()
+    login(admin)
+    assert client.post(f"/staff/catalogue/{unit.id}/2026/review", data={"approve": "1"}).status_code == 302
+    login(staff)
     response = client.post(f"/staff/catalogue/{unit.id}/2026/publish")
     assert response.status_code == 302
     with client.session_transaction() as session:
@@ -143,10 +150,18 @@ def test_record_the_decision_through_the_page(client, login, f):
     assert response.status_code == 422 and 'id="issue_date-error"' in response.get_data(as_text=True)
     assert "青府发〔2026〕5号" in response.get_data(as_text=True)
     data["issue_date"] = "2026-05-08"
+    # No consultation behind it: refused on the form until the public reason is given (15.3).
+    response = client.post(f"/staff/catalogue/items/{item.id}/decision", data=data)
+    assert response.status_code == 422 and 'id="no_consultation_reason-error"' in response.get_data(as_text=True)
+    assert "青府发〔2026〕5号" in response.get_data(as_text=True)
+    db.session.refresh(item)
+    assert item.status == "deliberating"
+    data["no_consultation_reason"] = "本办法涉及应对突发事件，须立即作出决策。"
     assert client.post(f"/staff/catalogue/items/{item.id}/decision", data=data).status_code == 302
     db.session.refresh(item)
     assert item.status == "decided" and item.issue_date == date(2026, 5, 8)
-    assert "青府发〔2026〕5号" in client.get(f"/decisions/{item.id}").get_data(as_text=True)
+    hub = client.get(f"/decisions/{item.id}").get_data(as_text=True)
+    assert "青府发〔2026〕5号" in hub and "本办法涉及应对突发事件，须立即作出决策。" in hub
 
 
 def test_csrf_failure_is_shown_on_the_form(make_app, f):

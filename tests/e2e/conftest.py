@@ -48,6 +48,8 @@ def browser_context_args(browser_context_args):
 
 
 def _free_port() -> int:
+    if os.environ.get("PORTAL_E2E_PORT"):  # a port of the range this machine gives the run
+        return int(os.environ["PORTAL_E2E_PORT"])
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

@@ -75,7 +75,7 @@ def seed_world(app, now: datetime) -> World:
     issued = f.decision(unit, status="deliberating")
     catalogue_services.add_document(None, issued, {"kind": "draft", "body": "草案全文"})
     catalogue_services.record_decision(None, issued, catalogue_services.DecisionResult(
-        "办法", "青府发〔2026〕1号", date(2026, 1, 5), "全文"))
+        "办法", "青府发〔2026〕1号", date(2026, 1, 5), "全文", "依法不予公开征求意见的事项。"))
     feedback_item = f.decision(unit, status="deliberating", kind="other")
     w.decisions = [planned, consulting, postponed, issued, feedback_item]
 
