@@ -52,6 +52,7 @@ FEATURE_DEMOS: list[str] = [
     "portal.consultation.demo",
     "portal.feedback.demo",
     "portal.redline.demo",
+    "portal.board.demo",
 ]
 
 
