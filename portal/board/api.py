@@ -43,10 +43,10 @@ def serialize_message(m: BoardMessage) -> dict:
 
 @api_get("/messages", summary="Published messages of the policy message board with their replies",
          tag="board", list_of="Message", params=list_params(
-             param("unit", kind="integer", description="Unit id of the answering unit.", minimum=1),
+             param("unit", kind="integer", description="Unit id of the answering unit.", minimum=1, maximum=2**31 - 1),
              param("kind", description="question, suggestion or evaluation.", enum=list(MessageKind.values())),
-             param("topic", kind="integer", description="Topic id.", minimum=1),
-             param("decision", kind="integer", description="Decision item (policy) id.", minimum=1),
+             param("topic", kind="integer", description="Topic id.", minimum=1, maximum=2**31 - 1),
+             param("decision", kind="integer", description="Decision item (policy) id.", minimum=1, maximum=2**31 - 1),
              param("q", description="Search in Chinese (1 or more characters) or words.")))
 def messages():
     kind = request.args.get("kind") or None

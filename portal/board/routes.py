@@ -282,11 +282,11 @@ def attachment(message_id: int):
 
 # --- the policy evaluation window --------------------------------------------------------------------------
 
-@bp.route("/board/policies/<int:decision_id>/evaluate", methods=["GET", "POST"])
+@bp.route("/board/policies/<int:policy_id>/evaluate", methods=["GET", "POST"])
 @form_view
 @verified_required
-def evaluate(decision_id: int):
-    policy = svc.issued_policy(decision_id)
+def evaluate(policy_id: int):
+    policy = svc.issued_policy(policy_id)
     if policy is None:
         abort(404)
     form = EvaluationForm()
