@@ -56,14 +56,19 @@ def main() -> None:
              "/api/v1/messages?q=电梯": "/api/v1/messages?q=电梯"}
     for label, path in pages.items():
         assert client.get(path).status_code == 200, path
-        times = []
+        times, cpu = [], []
         for _ in range(args.runs):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             response = client.get(path)
             times.append((time.perf_counter() - t) * 1000)
+            cpu.append((time.process_time() - c) * 1000)
             assert response.status_code == 200
         times.sort()
-        print(f"{label:32s} median {statistics.median(times):6.1f} ms  p95 {times[int(len(times) * 0.95) - 1]:6.1f} ms")
+        cpu.sort()
+        # Wall time waits for the CPU on a shared machine; CPU time is the request's own cost
+        # (the database runs in this process on SQLite).
+        print(f"{label:28s} wall median {statistics.median(times):6.1f} p95 {times[int(len(times) * 0.95) - 1]:6.1f} ms"
+              f" | CPU median {statistics.median(cpu):6.1f} p95 {cpu[int(len(cpu) * 0.95) - 1]:6.1f} ms")
 
 
 if __name__ == "__main__":

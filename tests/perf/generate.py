@@ -318,7 +318,7 @@ def generate_board(count: int, units, decision_ids, resident_ids, rng, now, step
     start = now - timedelta(days=360)
     rows, tokens = [], []
     for i in range(count):
-        subject = BOARD_SUBJECTS[i % len(BOARD_SUBJECTS)]
+        subject = BOARD_SUBJECTS[(i // 10 + i) % len(BOARD_SUBJECTS)]
         received = start + timedelta(minutes=i * 5)
         published = i % 10 == 0
         due = (received + timedelta(days=7)).date()
