@@ -12,6 +12,7 @@ NAV_SECTIONS: list[tuple[str, object]] = [
     ("feedback.index", _l("Adoption feedback")),
     ("meetings.index", _l("Public representatives")),
     ("open_days.index", _l("Government open days")),
+    ("board.index", _l("Message board")),
     ("units.index", _l("Units")),
 ]
 
@@ -22,6 +23,7 @@ def register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .audit import bp as audit_bp
     from .auth import bp as auth_bp
+    from .board import bp as board_bp
     from .calendar import bp as calendar_bp
     from .catalogue import bp as catalogue_bp
     from .consultation import bp as consultation_bp
@@ -38,7 +40,7 @@ def register_blueprints(app: Flask) -> None:
     # itself is registered, last.
     for bp in (main_bp, auth_bp, accounts_bp, units_bp, notifications_bp, audit_bp, calendar_bp,
                admin_bp, meetings_bp, open_days_bp, catalogue_bp, consultation_bp, feedback_bp, oversight_bp,
-               redline_bp, api_bp):
+               redline_bp, board_bp, api_bp):
         app.register_blueprint(bp)
 
     from .requestargs import link_args

@@ -148,6 +148,23 @@ class Defaults:
     COMMENT_RATE_LIMIT_IP = "60 per hour"
     CAMPAIGN_SIMILARITY = 0.5
 
+    # Policy message board (政策留言板): reply within this many working days (simple questions:
+    # BOARD_SIMPLE_WORKING_DAYS, when staff mark them simple by the end of that first working day);
+    # a message received at or after BOARD_CUTOFF, or on a day off, counts from the next working
+    # day; a transfer restarts the deadline only with BOARD_TRANSFER_RESTARTS; replies are signed
+    # off by a second member of staff ("second_staff") or the unit's approver ("approver");
+    # one follow-up within BOARD_FOLLOWUP_DAYS days of the reply.
+    BOARD_DUE_WORKING_DAYS = 5
+    BOARD_SIMPLE_WORKING_DAYS = 1
+    BOARD_CUTOFF = "17:00"
+    BOARD_TRANSFER_RESTARTS = False
+    BOARD_SIGNOFF = "second_staff"
+    BOARD_FOLLOWUP_DAYS = 10
+    BOARD_MAX_LENGTH = 2000
+    BOARD_DUPLICATE_HOURS = 24
+    BOARD_RATE_LIMIT_ACCOUNT = "5 per hour"
+    BOARD_RATE_LIMIT_IP = "30 per hour"
+
     # Uploaded documents (back them up with the database); None: instance/uploads.
     UPLOAD_FOLDER: str | None = None
     UPLOAD_MAX_BYTES = 20 * 1024 * 1024

@@ -54,6 +54,7 @@ FEATURE_DEMOS: list[str] = [
     "portal.redline.demo",
     "portal.oversight.demo",
     "portal.catalogue.demo_governance",
+    "portal.board.demo",
 ]
 
 

@@ -1,6 +1,14 @@
 """Imports every feature's models so that ``db.metadata`` knows all tables (for Alembic)."""
 from .accounts.models import Account  # noqa: F401
 from .audit.models import AuditEntry, DataVersion  # noqa: F401
+from .board.models import (  # noqa: F401
+                               BoardApprover,
+                               BoardMessage,
+                               BoardReminder,
+                               BoardReply,
+                               BoardTransfer,
+                               PolicyEvaluation,
+)
 from .calendar.models import CalendarDay, CalendarYear  # noqa: F401
 from .catalogue.models import (  # noqa: F401  # noqa: F401
                                CatalogueChange,

@@ -150,6 +150,7 @@ def test_a_second_run_of_a_scheduled_job_skips_while_the_first_holds_its_lock(ap
     (["calendar", "sync"], "calendar-sync"), (["feedback", "remind"], "feedback-remind"),
     (["open-days", "remind"], "open-days-remind"), (["open-days", "no-shows"], "open-days-no-shows"),
     (["open-days", "purge"], "open-days-purge"), (["meetings", "freeze"], "meetings-freeze"),
+    (["board", "remind"], "board-remind"),
 ])
 def test_every_scheduled_command_takes_its_lock(app, runner, command, job):
     with job_lock(job):

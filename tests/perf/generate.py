@@ -291,6 +291,7 @@ def generate(scale: float = 1.0, seed: int = 20261122, log=print, items_factor: 
 
     # -- the adoption report of the big consultation (through the feedback services) ------------------
     report_id = _publish_big_report(big, staff, units, unit_of, rng, step)
+    generate_board(int(100_000 * scale) or 200, units, [row.id for row in decided], resident_ids, rng, now, step)
     db.session.commit()
     step("committed")
     return {"big_consultation": big.id, "big_decision": big.decision_id, "report_decision": big.decision_id,
@@ -302,6 +303,50 @@ def generate(scale: float = 1.0, seed: int = 20261122, log=print, items_factor: 
             "feedback_decision_ids": [row.id for row in items if row.status == "feedback_published"][:200],
             "activity_ids": [a.id for a in activities[:100]],
             "unit_slugs": [u.slug for u in units]}
+
+
+BOARD_SUBJECTS = ["加装电梯补贴", "停车收费标准", "垃圾分类投放时间", "养老服务补贴", "学区划分", "河道整治进度",
+                  "老旧小区改造", "公交线路调整", "营商环境政策", "人才公寓申请"]
+
+
+def generate_board(count: int, units, decision_ids, resident_ids, rng, now, step) -> int:
+    """``count`` board messages (issue 16), 10 % answered and published with their search tokens;
+    the others awaiting a reply. Bulk-inserted like the comments."""
+    from portal.board.models import BoardMessage
+
+    registration = next(r for r in _REGISTRY.values() if r.model is BoardMessage)
+    start = now - timedelta(days=360)
+    rows, tokens = [], []
+    for i in range(count):
+        subject = BOARD_SUBJECTS[(i // 10 + i) % len(BOARD_SUBJECTS)]
+        received = start + timedelta(minutes=i * 5)
+        published = i % 10 == 0
+        due = (received + timedelta(days=7)).date()
+        row = {"tracking_number": f"LY-B-{i:07d}", "kind": ("question", "suggestion", "evaluation")[i % 3],
+               "title": f"关于{subject}的咨询{i}", "text": f"请问{subject}的具体规定是什么？编号{i}。",
+               "text_hash": secrets.token_hex(32), "author_id": resident_ids[i % len(resident_ids)],
+               "unit_id": units[i % len(units)].id, "decision_id": decision_ids[i % len(decision_ids)] if decision_ids and i % 2 else None,
+               "may_publish": True, "consent_at": received, "received_at": received, "created_at": received,
+               "counted_from": received.date(), "working_days": 5, "due_on": due, "first_due_on": due,
+               "due_provisional": False, "simple": False, "round": 1, "status": "answered" if published else "open",
+               "rating_reason": "", "rated_round": 1 if published else 0, "followup_text": "", "faq": False,
+               "pii_findings": [], "public_title": "", "public_text": "", "public_reply": "",
+               "answered_at": None, "first_answered_at": None, "first_on_time": None, "reply_working_days": None,
+               "rating": None, "published_at": None}
+        if published:
+            answered = received + timedelta(days=rng.randint(0, 6))
+            row.update(answered_at=answered, first_answered_at=answered, first_on_time=answered.date() <= due,
+                       reply_working_days=rng.randint(0, 6), rating=("satisfied", "fairly", "dissatisfied")[i % 3],
+                       published_at=answered + timedelta(hours=2), public_title=row["title"], public_text=row["text"],
+                       public_reply=f"您好！关于{subject}，请参见相关政策文件第三条。")
+        rows.append(row)
+    _bulk(BoardMessage.__table__, rows)
+    for message in db.session.execute(select(BoardMessage.id, BoardMessage.public_title, BoardMessage.public_text,
+                                             BoardMessage.public_reply).where(BoardMessage.published_at.is_not(None))):
+        tokens.extend(token_rows(registration, message))
+    _bulk(SearchToken.__table__, tokens)
+    step(f"{count} board messages, {count // 10} published with search tokens")
+    return count
 
 
 def _publish_big_report(big, staff, units, unit_of, rng, step) -> int | None:

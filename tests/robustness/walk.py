@@ -66,6 +66,7 @@ def populate(app: Flask, now: datetime) -> Populated:
     registration = open_day_services.register(world.activities[0].slots[0], resident, {
         "name": "赵六", "mobile": "13900001234", "id_last4": "123X", "needs": ""})
     app.config["CLOCK_NOW"] = now
+    message, evaluation, policy_ids = _board(world, resident, accounts)
     db.session.commit()
 
     documents = db.session.scalars(select(DecisionDocument).order_by(DecisionDocument.id)).all()
@@ -87,12 +88,29 @@ def populate(app: Flask, now: datetime) -> Populated:
         "theme_id": [t.id for t in themes],
         "slot_id": [s.id for a in world.activities for s in a.slots],
         "kind": ["dispositions"],
+        "message_id": [message.id], "evaluation_id": [evaluation.id], "policy_id": policy_ids,
     }
     pairs = {
         ("document_id", "item_id"): [(d.id, d.decision_id) for d in documents],
         ("application_id", "meeting_id"): [(a.id, a.meeting_id) for a in applications],
     }
     return Populated(world, accounts, values, pairs)
+
+
+def _board(world, resident, accounts):
+    """A published message (answered, rated) and a policy evaluation on an issued policy."""
+    from portal.board import evaluation, publication
+    from portal.board import services as board_services
+
+    policy = next(d for d in world.decisions if board_services.issued_policy(d.id) is not None)
+    message = board_services.submit(resident, {"decision_id": policy.id, "kind": "question", "title": "补贴标准",
+                                               "text": "请问补贴标准？", "consent": True, "may_publish": True})
+    staff = f.staff(db.session.get(type(world.units[0]), policy.unit_id))
+    board_services.draft_reply(staff, message, "补贴标准见第五条。")
+    board_services.sign_off(accounts["admin"], message)
+    publication.publish(accounts["admin"], message)
+    rated = evaluation.evaluate(resident, policy, 4, "建议简化材料")
+    return message, rated, [policy.id]
 
 
 def get_rules(app: Flask) -> list[Rule]:
