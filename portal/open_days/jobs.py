@@ -14,12 +14,14 @@ from .. import clock
 from ..audit.services import record
 from ..extensions import db
 from ..notifications.services import notify
+from ..subscriptions import notices
 from .models import OpenActivity, OpenRegistration, OpenSlot, RegistrationStatus
 from .services import PERSONAL_FIELDS, changed_rows, registrations_table
 
 
 def record_no_shows(slot: OpenSlot | None = None) -> int:
-    """Mark unchecked confirmed registrations of ended slots as no-shows; returns how many."""
+    """Mark unchecked confirmed registrations of ended slots as no-shows; returns how many. The
+    visitors who were checked in are invited to the questionnaire (once: each slot ends once)."""
     now = clock.now()
     query = select(OpenSlot).where(OpenSlot.ends_at <= now, OpenSlot.no_shows_recorded_at.is_(None))
     if slot is not None:
@@ -33,6 +35,10 @@ def record_no_shows(slot: OpenSlot | None = None) -> int:
             .values(status=RegistrationStatus.no_show)))
         ended.no_shows_recorded_at = now
         db.session.flush()
+        for visitor in db.session.scalars(select(OpenRegistration).where(
+                OpenRegistration.slot_id == ended.id, OpenRegistration.status == RegistrationStatus.confirmed,
+                OpenRegistration.checked_in_at.is_not(None)).order_by(OpenRegistration.id)):
+            notices.questionnaire_invitation(visitor)
         record(None, "open_day.no_shows", ended, unit_id=ended.activity.unit_id, after={"no_shows": changed})
         total += changed
     db.session.expire_all()  # the bulk UPDATEs bypassed the loaded registrations
