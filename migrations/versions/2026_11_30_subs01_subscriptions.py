@@ -88,6 +88,9 @@ def upgrade():
     with op.batch_alter_table('subscription_delivery', schema=None) as batch_op:
         batch_op.create_index('ix_subscription_delivery_pending', ['sent_at', 'subscriber_id'], unique=False)
 
+    with op.batch_alter_table('open_slot', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('questionnaire_invited_at', sa.DateTime(), nullable=True))
+
     with op.batch_alter_table('outbox_email', schema=None) as batch_op:
         batch_op.add_column(sa.Column('html_body', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('headers', sa.JSON(), nullable=True))
@@ -104,6 +107,9 @@ def downgrade():
         batch_op.drop_column('subscriber_id')
         batch_op.drop_column('headers')
         batch_op.drop_column('html_body')
+
+    with op.batch_alter_table('open_slot', schema=None) as batch_op:
+        batch_op.drop_column('questionnaire_invited_at')
 
     with op.batch_alter_table('subscription_delivery', schema=None) as batch_op:
         batch_op.drop_index('ix_subscription_delivery_pending')

@@ -20,8 +20,7 @@ from .services import PERSONAL_FIELDS, changed_rows, registrations_table
 
 
 def record_no_shows(slot: OpenSlot | None = None) -> int:
-    """Mark unchecked confirmed registrations of ended slots as no-shows; returns how many. The
-    visitors who were checked in are invited to the questionnaire (once: each slot ends once)."""
+    """Mark unchecked confirmed registrations of ended slots as no-shows; returns how many."""
     now = clock.now()
     query = select(OpenSlot).where(OpenSlot.ends_at <= now, OpenSlot.no_shows_recorded_at.is_(None))
     if slot is not None:
@@ -35,14 +34,33 @@ def record_no_shows(slot: OpenSlot | None = None) -> int:
             .values(status=RegistrationStatus.no_show)))
         ended.no_shows_recorded_at = now
         db.session.flush()
-        for visitor in db.session.scalars(select(OpenRegistration).where(
-                OpenRegistration.slot_id == ended.id, OpenRegistration.status == RegistrationStatus.confirmed,
-                OpenRegistration.checked_in_at.is_not(None)).order_by(OpenRegistration.id)):
-            notices.questionnaire_invitation(visitor)
         record(None, "open_day.no_shows", ended, unit_id=ended.activity.unit_id, after={"no_shows": changed})
         total += changed
     db.session.expire_all()  # the bulk UPDATEs bypassed the loaded registrations
     return total
+
+
+def invite_to_questionnaire() -> int:
+    """Invite the checked-in visitors of slots that ended (in the last two days) to the
+    questionnaire, each slot once; returns how many were invited. Run every 15 minutes by
+    `subscriptions closing-soon`, so the invitation comes soon after the visit, not at night."""
+    now = clock.now()
+    slots = db.session.scalars(select(OpenSlot).where(
+        OpenSlot.ends_at <= now, OpenSlot.ends_at > now - timedelta(days=2),
+        OpenSlot.questionnaire_invited_at.is_(None)).order_by(OpenSlot.id)).all()
+    invited = 0
+    for slot in slots:
+        changed = changed_rows(db.session.execute(
+            update(OpenSlot).where(OpenSlot.id == slot.id, OpenSlot.questionnaire_invited_at.is_(None))
+            .values(questionnaire_invited_at=now).execution_options(synchronize_session=False)))
+        if changed != 1:
+            continue
+        for visitor in db.session.scalars(select(OpenRegistration).where(
+                OpenRegistration.slot_id == slot.id, OpenRegistration.status == RegistrationStatus.confirmed,
+                OpenRegistration.checked_in_at.is_not(None)).order_by(OpenRegistration.id)):
+            notices.questionnaire_invitation(visitor)
+            invited += 1
+    return invited
 
 
 def send_reminders() -> int:

@@ -32,7 +32,11 @@ def digest() -> None:
 @exclusive_job("subscriptions-closing-soon")
 def closing_soon() -> None:
     """Emit the time-driven events: consultations opening, closing within 3 days and closed;
-    meeting sign-ups opening (run hourly)."""
+    meeting sign-ups opening; checked-in open-day visitors invited to the questionnaire once
+    their slot ended (run every 15 minutes)."""
+    from ..open_days.jobs import invite_to_questionnaire
+
     n = clock_events()
+    invited = invite_to_questionnaire()
     commit()
-    click.echo(f"events emitted: {n}")
+    click.echo(f"events emitted: {n}, visitors invited to the questionnaire: {invited}")

@@ -22,6 +22,7 @@ from sqlalchemy import and_, case, exists, false, func, insert, literal, or_, se
 from .. import clock
 from ..accounts.models import Account
 from ..catalogue.models import decision_topic
+from ..database import changed_rows
 from ..extensions import db
 from ..notifications.models import InboxMessage, OutboxEmail
 from ..notifications.sms import MAX_LENGTH, queue_sms
@@ -62,8 +63,8 @@ def fan_out_event(event: Event) -> tuple[int, int]:
             .where(_matching(event), Subscription.confirmed_at.is_not(None), Subscriber.paused_at.is_(None),
                    ~already)
             .group_by(Subscription.subscriber_id))
-    result = db.session.execute(insert(Delivery).from_select(["event_id", "subscriber_id", "instant"], rows))
-    deliveries = max(result.rowcount or 0, 0)
+    deliveries = changed_rows(db.session.execute(
+        insert(Delivery).from_select(["event_id", "subscriber_id", "instant"], rows)))
     queued = _queue_instant(event, now)
     event.fanned_out_at = now
     db.session.flush()

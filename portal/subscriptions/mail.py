@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -120,7 +121,7 @@ def event_mail(event) -> EventMail:
 
 # --- the daily digest -------------------------------------------------------------------------
 
-def digest_mail(name: str, day: date, groups: list[tuple[object, list]], links: Links
+def digest_mail(name: str, day: date, groups: list[tuple[Any, list]], links: Links
                 ) -> tuple[str, str, str, dict[str, str]]:
     """(subject, text, html, headers) of one subscriber's digest: events grouped by unit, each
     group ending with that unit's contact."""

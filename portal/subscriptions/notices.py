@@ -60,41 +60,45 @@ SMS_TEMPLATES = {"received": _sms_received, "published": _sms_published, "reject
                  "report": _sms_report, "questionnaire": _sms_questionnaire}
 
 
+def _number(comment) -> str:
+    return comment.tracking_number or f"#{comment.id}"
+
+
 def comment_received(comment, author) -> None:
     consultation = comment.consultation
     body = letter(author.name, [
         _("Your comment on \"%(title)s\" has been received. Receipt number: %(number)s.",
-          title=consultation.title, number=comment.tracking_number),
+          title=consultation.title, number=_number(comment)),
         _("Comments are reviewed before they are published; you will be told the result. With the receipt "
           "number you can follow your comment under \"My comments\".")], consultation.unit)
-    notify(author, _("Comment received: %(number)s", number=comment.tracking_number), body,
+    notify(author, _("Comment received: %(number)s", number=_number(comment)), body,
            link=f"/consultations/receipts/{comment.tracking_number}", kind="consultation",
-           sms=fit(_sms_received, consultation.title, number=comment.tracking_number))
+           sms=fit(_sms_received, consultation.title, number=_number(comment)))
 
 
 def comment_published(comment, author) -> None:
     consultation = comment.consultation
     body = letter(author.name, [
         _("Your comment %(number)s on \"%(title)s\" has been reviewed and published.",
-          number=comment.tracking_number, title=consultation.title),
+          number=_number(comment), title=consultation.title),
         _("When the unit publishes its adoption feedback you will be told how it was handled.")], consultation.unit)
-    notify(author, _("Your comment %(number)s was published", number=comment.tracking_number), body,
+    notify(author, _("Your comment %(number)s was published", number=_number(comment)), body,
            link="/me/comments", kind="consultation",
-           sms=fit(_sms_published, consultation.title, number=comment.tracking_number))
+           sms=fit(_sms_published, consultation.title, number=_number(comment)))
 
 
 def comment_rejected(comment, author, reason: str, note: str) -> None:
     consultation = comment.consultation
     label = RejectionReason.label_of(reason)
     lines = [_("Your comment %(number)s on \"%(title)s\" was not published. Reason: %(reason)s.",
-               number=comment.tracking_number, title=consultation.title, reason=label)]
+               number=_number(comment), title=consultation.title, reason=label)]
     if note:
         lines.append(note)
     lines.append(_("It is still counted: it is part of the consultation's record, and you will be told when "
                    "the adoption feedback is published."))
-    notify(author, _("Your comment %(number)s was not published", number=comment.tracking_number),
+    notify(author, _("Your comment %(number)s was not published", number=_number(comment)),
            letter(author.name, lines, consultation.unit), link="/me/comments", kind="consultation",
-           sms=fit(_sms_rejected, consultation.title, number=comment.tracking_number, reason=label))
+           sms=fit(_sms_rejected, consultation.title, number=_number(comment), reason=label))
 
 
 def report_published(account, item, comments: list) -> None:
@@ -104,12 +108,12 @@ def report_published(account, item, comments: list) -> None:
         if comment.status == "rejected":
             reason = RejectionReason.label_of(comment.rejection_reason)
             line = _("Your comment %(number)s was not published (reason recorded at review: %(reason)s).",
-                     number=comment.tracking_number, reason=reason)
+                     number=_number(comment), reason=reason)
             if comment.rejection_note:
                 line += " " + comment.rejection_note
             lines.append(line)
         elif comment.status == "published":
-            lines.append(_("Your comment %(number)s: its disposition is in the report.", number=comment.tracking_number))
+            lines.append(_("Your comment %(number)s: its disposition is in the report.", number=_number(comment)))
     lines.append(_("Follow the link to read the report and the disposition of your comments."))
     notify(account, _("Adoption feedback published: %(title)s", title=item.title),
            letter(account.name, lines, item.unit), link=f"/decisions/{item.id}/changes/mine",

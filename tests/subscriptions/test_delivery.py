@@ -11,7 +11,8 @@ from portal.consultation import services as consultation_svc
 from portal.extensions import db
 from portal.notifications.models import OutboxEmail
 from portal.notifications.services import _build_message, send_pending
-from portal.subscriptions import delivery, services as svc, tokens
+from portal.subscriptions import delivery, tokens
+from portal.subscriptions import services as svc
 from portal.subscriptions.models import Delivery, Event, EventKind, Subscriber, Subscription
 
 
