@@ -97,12 +97,13 @@ def _queue_instant(event: Event, now: datetime) -> int:
                    Account.email, Account.name, Account.mobile)
             .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
             .outerjoin(Account, Account.id == Subscriber.account_id)
-            .where(Delivery.event_id == event.id, Delivery.instant.is_(True), Delivery.sent_at.is_(None),
-                   Delivery.id > last_id)
-            .order_by(Delivery.id).limit(BATCH)).all()
+            # keyset on the unique index (event_id, subscriber_id): each batch is one index range
+            .where(Delivery.event_id == event.id, Delivery.subscriber_id > last_id, Delivery.instant.is_(True),
+                   Delivery.sent_at.is_(None))
+            .order_by(Delivery.subscriber_id).limit(BATCH)).all()
         if not batch:
             break
-        last_id = batch[-1][0]
+        last_id = batch[-1][1]
         emails, inbox = [], []
         for _delivery_id, subscriber_id, email, name, account_id, account_email, account_name, mobile in batch:
             address = account_email if account_id is not None else email
@@ -121,7 +122,7 @@ def _queue_instant(event: Event, now: datetime) -> int:
         if inbox:
             db.session.execute(insert(InboxMessage), inbox)
         db.session.execute(update(Delivery).where(Delivery.event_id == event.id, Delivery.instant.is_(True),
-                                                  Delivery.id <= last_id, Delivery.sent_at.is_(None))
+                                                  Delivery.subscriber_id <= last_id, Delivery.sent_at.is_(None))
                            .values(sent_at=now).execution_options(synchronize_session=False))
         queued += len(emails) + len(inbox)
     return queued
