@@ -22,7 +22,6 @@ from sqlalchemy import and_, case, exists, false, func, insert, literal, or_, se
 from .. import clock
 from ..accounts.models import Account
 from ..catalogue.models import decision_topic
-from ..database import changed_rows
 from ..extensions import db
 from ..notifications.models import InboxMessage, OutboxEmail
 from ..notifications.sms import MAX_LENGTH, queue_sms
@@ -63,8 +62,9 @@ def fan_out_event(event: Event) -> tuple[int, int]:
             .where(_matching(event), Subscription.confirmed_at.is_not(None), Subscriber.paused_at.is_(None),
                    ~already)
             .group_by(Subscription.subscriber_id))
-    deliveries = changed_rows(db.session.execute(
-        insert(Delivery).from_select(["event_id", "subscriber_id", "instant"], rows)))
+    db.session.execute(insert(Delivery).from_select(["event_id", "subscriber_id", "instant"], rows))
+    # (counted, not taken from rowcount: psycopg reports -1 for INSERT ... SELECT)
+    deliveries = db.session.scalar(select(func.count()).select_from(Delivery).where(Delivery.event_id == event.id)) or 0
     queued = _queue_instant(event, now)
     event.fanned_out_at = now
     db.session.flush()
