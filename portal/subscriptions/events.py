@@ -2,6 +2,12 @@
 
     events.emit(EventKind.consultation_opened, consultation)
 
+A new kind of event (the message board's, when it lands) is one member of ``EventKind``
+(``board_reply_published = "board.reply_published", _l("Reply published on the message board")``)
+and the ``emit`` call in its service; its model says what it is about with a method
+``subscription_event() -> (subject type, unit id, decision id, title, link path)``, so followers
+of the policy (decision item), its unit and its topics are told.
+
 Nothing is sent here: the fan-out job matches the event to subscriptions after it committed
 (a refused or rolled-back action emits nothing).
 """
@@ -21,6 +27,9 @@ def _describe(subject: Any) -> tuple[str, int | None, int | None, str, str]:
     """(subject type, unit id, decision id, title, link path) of a model object. Paths are
     written out (not ``url_for``) because scheduled jobs emit events outside any request."""
     name = type(subject).__name__
+    describe = getattr(subject, "subscription_event", None)
+    if describe is not None:  # a feature's own model describes itself (e.g. a message-board reply)
+        return describe()
     if name == "Consultation":
         return ("consultation", subject.unit_id, subject.decision_id, subject.title,
                 f"/consultations/{subject.id}")

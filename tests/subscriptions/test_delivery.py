@@ -236,3 +236,20 @@ def test_every_kind_has_a_category_and_a_label(app):
     for kind in EventKind:
         assert kind.category and kind.label
     assert Subscription.__table__.c.target is not None
+
+
+def test_a_new_kind_of_event_needs_only_its_member_and_the_emit_call(app, f):
+    """How the message board's event joins: a model that describes itself reaches the item's followers."""
+    from portal.subscriptions.events import emit
+
+    item = f.decision(kind="other", status="consulting")
+    _confirmed_email_subscriber("policy@example.com", "decision", item.id)
+
+    class Reply:  # stands for the board's reply model
+        id = 7
+
+        def subscription_event(self):
+            return ("board_reply", item.unit_id, item.id, "关于加装电梯的答复", f"/decisions/{item.id}")
+
+    emit(EventKind.catalogue_item_changed, Reply())
+    assert delivery.fan_out()[1] == 1
