@@ -102,6 +102,13 @@ class Defaults:
     SMS_HTTP_URL: str | None = None
     SMS_HTTP_TOKEN: str | None = None
     SMS_TIMEOUT = 10
+
+    # Subscriptions: the hour (portal time) from which the daily digest is sent, the delivery
+    # refusals in a row after which an address is paused, and the free seats of an open-day slot
+    # at which its followers are told that seats are running low.
+    SUBSCRIPTION_DIGEST_HOUR = 8
+    SUBSCRIPTION_PAUSE_AFTER_FAILURES = 3
+    OPEN_DAY_SEATS_LOW = 5
     # Email or mobile verification: a 6-digit code valid this many minutes, this many attempts.
     VERIFY_CODE_MINUTES = 15
     VERIFY_CODE_MAX_ATTEMPTS = 5

@@ -48,4 +48,5 @@ from .open_days.models import (  # noqa: F401
 from .oversight.models import Assessment, MonthlyReminder, TargetNotice  # noqa: F401
 from .redline.models import ArticleMatch, ChangeTheme, FinalArticle, FinalText  # noqa: F401
 from .search import SearchToken  # noqa: F401
+from .subscriptions.models import Delivery, Event, Subscriber, Subscription  # noqa: F401
 from .units.models import Unit  # noqa: F401

@@ -26,6 +26,14 @@ def form_view(view):
     return wrapper
 
 
+def signed_token_post(view):
+    """A POST authorised by the signed token in its own URL, not by a session: RFC 8058 one-click
+    unsubscribe, which mail clients send without cookies or a CSRF token. The view must refuse
+    (404) a token that does not verify before it changes anything."""
+    view._signed_token_post = True
+    return view
+
+
 def _has_nul(values) -> bool:
     return any("\x00" in key or any("\x00" in v for v in vals) for key, vals in values.lists())
 
@@ -48,6 +56,8 @@ def init_csrf(app: Flask) -> None:
         view = current_app.view_functions.get(request.endpoint or "")
         if view is not None and getattr(view, "_csrf_checked_by_form", False):
             return None
+        if view is not None and getattr(view, "_signed_token_post", False) and (request.view_args or {}).get("token"):
+            return None  # the view refuses (404) unless the signed token in its URL is valid
         csrf.protect()
         return None
 

@@ -8,6 +8,7 @@ from .. import clock
 from ..audit.services import record
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
+from ..subscriptions import events
 from .models import (
     REASON_REQUIRED,
     CatalogueChange,
@@ -16,6 +17,7 @@ from .models import (
     DecisionItem,
     DecisionStatus,
     YearlyCatalogue,
+    public_decisions,
 )
 
 
@@ -49,6 +51,9 @@ def change_status(item: DecisionItem, new_status: str, actor, reason: str = "") 
     db.session.flush()
     record(actor, "decision.status", item, before={"status": old},
            after={"status": new_status, "reason": reason})
+    if db.session.scalar(select(DecisionItem.id).where(DecisionItem.id == item.id, public_decisions())):
+        events.emit(events.EventKind.catalogue_item_changed, item,
+                    summary=_("Status: %(status)s", status=status_label(new_status)) + (f"\n{reason}" if reason else ""))
     return event
 
 

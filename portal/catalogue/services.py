@@ -16,6 +16,7 @@ from ..audit.services import record, snapshot
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
 from ..requestargs import DB_INT_MAX
+from ..subscriptions import events
 from ..units.models import Unit
 from . import review, uploads
 from .lifecycle import change_status, check_participation, participation
@@ -109,6 +110,10 @@ def publish_catalogue(actor, catalogue: YearlyCatalogue) -> YearlyCatalogue:
     catalogue.published_at = clock.now()
     catalogue.published_by_id = getattr(actor, "id", None)
     db.session.flush()
+    for item in db.session.scalars(select(DecisionItem).where(
+            DecisionItem.unit_id == catalogue.unit_id, DecisionItem.year == catalogue.year,
+            DecisionItem.kind == DecisionKind.major.value).order_by(DecisionItem.id)):
+        events.emit(events.EventKind.catalogue_item_added, item)
     record(actor, "catalogue.publish", catalogue, after={
         "year": catalogue.year, "published_at": catalogue.published_at, "items": count,
         "on_time": catalogue.on_time})
@@ -185,6 +190,8 @@ def create_item(actor, unit: Unit, year: int, data: dict) -> DecisionItem:
     db.session.flush()
     record(actor, "decision.create", item,
            after={**snapshot(item, ITEM_FIELDS), "year": year, "topics": [t.slug for t in topics]})
+    if is_public(item):  # a major item of a catalogue still being prepared is announced with it
+        events.emit(events.EventKind.catalogue_item_added, item)
     return item
 
 
@@ -211,6 +218,8 @@ def update_item(actor, item: DecisionItem, data: dict) -> DecisionItem:
     after = {**snapshot(item, ITEM_FIELDS), "topics": [t.slug for t in topics]}
     if before != after:
         record(actor, "decision.update", item, before=before, after=after)
+        if is_public(item):
+            events.emit(events.EventKind.catalogue_item_changed, item)
     return item
 
 

@@ -21,8 +21,8 @@ from ..catalogue.models import DecisionItem, DecisionStatus
 from ..database import changed_rows, savepoint
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
-from ..notifications.services import notify
 from ..requestargs import DB_INT_MAX
+from ..subscriptions import events, notices
 from ..textutil import mask_name
 from . import similarity
 from .drafts import split_draft
@@ -39,7 +39,6 @@ from .models import (
     ConsultationStatus,
     OfflineOpinion,
     OfflineOpinionItem,
-    RejectionReason,
     SectionKind,
 )
 
@@ -132,6 +131,8 @@ def publish(actor, consultation: Consultation) -> None:
     db.session.flush()
     record(actor, "consultation.publish", consultation, before={"status": "draft"},
            after={"status": consultation.status, "published_at": now})
+    if consultation.opens_at <= now:  # an announced one opens later: `subscriptions closing-soon` emits it then
+        events.emit(events.EventKind.consultation_opened, consultation, dedup_key=f"consultation.opened:{consultation.id}")
 
 
 def extend(actor, consultation: Consultation, closes_at: datetime | None, reason: str) -> None:
@@ -306,6 +307,7 @@ def submit_comment(consultation: Consultation, author, data: dict) -> Comment:
     record(author, "comment.submit", comment, unit_id=consultation.unit_id,
            after={"tracking_number": comment.tracking_number, "section_id": section_id,
                   "campaign_id": comment.campaign_id, "pii_found": [f["kind"] for f in findings]})
+    notices.comment_received(comment, author)
     return comment
 
 
@@ -433,15 +435,11 @@ def moderate(actor, consultation: Consultation, comment_ids: Iterable[int], acti
         record(actor, f"comment.{action}", comment, unit_id=consultation.unit_id,
                before={"status": "pending"},
                after={"status": comment.status, "rejection_reason": comment.rejection_reason, "note": note})
-        if action == "reject" and comment.author_id is not None:
-            author = db.session.get(Account, comment.author_id)
-            label = RejectionReason.label_of(reason)
-            body = _("Your comment %(number)s on \"%(title)s\" was not published. Reason: %(reason)s.",
-                     number=comment.tracking_number, title=consultation.title, reason=label)
-            if note:
-                body += "\n" + note
-            notify(author, _("Your comment %(number)s was not published", number=comment.tracking_number),
-                   body, link="/me/comments", kind="consultation")
+        author = db.session.get(Account, comment.author_id) if comment.author_id is not None else None
+        if author is not None and action == "reject":
+            notices.comment_rejected(comment, author, reason or "", note)
+        elif author is not None:
+            notices.comment_published(comment, author)
     db.session.flush()
     return len(done)
 

@@ -22,7 +22,7 @@ from ..consultation.models import (
 )
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
-from ..notifications.services import notify
+from ..subscriptions import events, notices
 from .deadlines import DECIDED_STATUSES, deadline_of, warn_missing_years
 from .models import (
     DISPOSITIONS,
@@ -200,6 +200,8 @@ def publish_report(actor, item: DecisionItem, correction_reason: str = "") -> Re
            after={"version": number, "published_at": report.published_at, "due_on": report.due_on,
                   "on_time": report.on_time, "correction_reason": correction_reason,
                   "themes": [(t["title"], t["disposition"]) for t in themes]})
+    events.emit(events.EventKind.feedback_published if first else events.EventKind.feedback_corrected, report,
+                summary=correction_reason)
     if deadline is not None:
         _notify_commenters(item, ids)
         warn_missing_years([deadline])
@@ -207,24 +209,21 @@ def publish_report(actor, item: DecisionItem, correction_reason: str = "") -> Re
 
 
 def _notify_commenters(item: DecisionItem, consultation_ids: list[int]) -> int:
-    """Each commenter once, with a link to their own thread (comments, themes, dispositions)."""
+    """Each author once, whether their comments were published or not (those not published are
+    told the reason recorded at review), with a link to their own thread (comments, themes,
+    dispositions)."""
     if not consultation_ids:
         return 0
-    rows = db.session.execute(
-        select(Comment.author_id, func.min(ThemeAssignment.theme_id))
-        .outerjoin(ThemeAssignment, ThemeAssignment.comment_id == Comment.id)
-        .where(Comment.consultation_id.in_(consultation_ids), Comment.status == CommentStatus.published.value,
-               Comment.author_id.is_not(None))
-        .group_by(Comment.author_id)).all()
-    themes = dict(rows)
-    accounts = db.session.scalars(select(Account).where(Account.id.in_(themes)).order_by(Account.id)).all()
+    comments = db.session.scalars(
+        select(Comment).where(Comment.consultation_id.in_(consultation_ids), Comment.author_id.is_not(None),
+                              Comment.status.in_((CommentStatus.published.value, CommentStatus.rejected.value)))
+        .order_by(Comment.author_id, Comment.id)).all()
+    by_author: dict[int, list[Comment]] = {}
+    for comment in comments:
+        by_author.setdefault(comment.author_id, []).append(comment)  # type: ignore[arg-type]
+    accounts = db.session.scalars(select(Account).where(Account.id.in_(by_author)).order_by(Account.id)).all()
     for account in accounts:
-        # their own thread: each comment, its theme and disposition, the article as consulted and issued
-        link = f"/decisions/{item.id}/changes/mine"
-        notify(account, _("Adoption feedback published: %(title)s", title=item.title),
-               _("The unit has published how the comments on \"%(title)s\" were handled. Follow the link to "
-                 "see the disposition of your comment.", title=item.title),
-               link=link, kind="feedback.published")
+        notices.report_published(account, item, by_author[account.id])
     return len(accounts)
 
 

@@ -10,6 +10,7 @@ from ..audit.services import record, snapshot
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
 from ..notifications.services import notify
+from ..subscriptions import events
 from .models import (
     ADOPTION_REASON_REQUIRED,
     Adoption,
@@ -90,6 +91,7 @@ def publish_record(actor, meeting: Meeting) -> None:
     db.session.expire(meeting, ["record_published_at"])
     record(actor, "meeting.record_publish", meeting, after={"published_at": now,
                                                           "representatives": len(representatives)})
+    events.emit(events.EventKind.meeting_record_published, meeting)
     for application in representatives:
         if application.account is None:
             continue

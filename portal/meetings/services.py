@@ -20,6 +20,7 @@ from ..database import savepoint
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
 from ..notifications.services import notify
+from ..subscriptions import events
 from ..textutil import MOBILE_MESSAGE, normalize_mobile
 from . import lottery
 from .identity import check_id_number, id_hash
@@ -139,6 +140,8 @@ def create_meeting(actor, unit_id: int, data: dict) -> Meeting:
     db.session.add(meeting)
     db.session.flush()
     record(actor, "meeting.create", meeting, after=_snapshot(meeting))
+    if meeting.signup_opens_at <= now:  # a later opening is emitted by `subscriptions closing-soon`
+        events.emit(events.EventKind.meeting_signup_opened, meeting, dedup_key=f"meeting.signup_opened:{meeting.id}")
     return meeting
 
 

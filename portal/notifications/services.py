@@ -5,8 +5,10 @@ import os
 import smtplib
 import ssl
 from datetime import timedelta
+from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import Callable
 
 from flask import current_app, g, has_request_context
 from sqlalchemy import select
@@ -18,28 +20,35 @@ from .models import InboxMessage, OutboxEmail
 
 
 def notify(account, subject: str, body: str = "", *, link: str | None = None,
-           kind: str = "general", email: bool = True, attachment: tuple[str, str, bytes] | None = None
-           ) -> InboxMessage:
+           kind: str = "general", email: bool = True, attachment: tuple[str, str, bytes] | None = None,
+           sms: str | None = None) -> InboxMessage:
     """Put a message in the account's inbox and, if it has an email address, queue an email.
 
     Both rows are part of the caller's transaction: if the action rolls back, nothing is sent.
     ``link`` is a path inside the portal (it becomes an absolute URL in the email).
-    ``attachment`` is (filename, mime type, bytes).
+    ``attachment`` is (filename, mime type, bytes). ``sms`` (at most 70 characters) is texted to
+    an account that has a mobile number but no email address.
     """
     message = InboxMessage(account_id=account.id, kind=kind, subject=subject[:200], body=body, link=link)
     db.session.add(message)
     if email and account.email:
         queue_email(account.email, subject, body, link=link, account_id=account.id, attachment=attachment)
+    elif sms and not account.email and account.mobile:
+        from .sms import queue_sms
+
+        queue_sms(db.session, account.mobile, sms)
     return message
 
 
 def queue_email(to_address: str, subject: str, body: str, *, link: str | None = None,
-                account_id: int | None = None, attachment: tuple[str, str, bytes] | None = None
-                ) -> OutboxEmail:
+                account_id: int | None = None, attachment: tuple[str, str, bytes] | None = None,
+                html: str | None = None, headers: dict[str, str] | None = None,
+                subscriber_id: int | None = None) -> OutboxEmail:
     text = body
     if link:
         text = f"{body}\n\n{absolute_url(link)}"
-    item = OutboxEmail(account_id=account_id, to_address=to_address, subject=subject[:200], body=text)
+    item = OutboxEmail(account_id=account_id, to_address=to_address, subject=subject[:200], body=text,
+                       html_body=html, headers=headers, subscriber_id=subscriber_id)
     if attachment:
         item.attachment_name, item.attachment_type, item.attachment_data = attachment
     db.session.add(item)
@@ -61,13 +70,22 @@ def unread_count(account) -> int:
 
 # --- delivery ---------------------------------------------------------------------------------
 
+# A List-Unsubscribe URL is longer than 78 characters and has no space to fold at: with the default
+# line length the header would be RFC 2047-encoded, which mail clients do not read as a URL.
+_LONG_HEADERS = email_policy.default.clone(max_line_length=998)
+
+
 def _build_message(item: OutboxEmail) -> EmailMessage:
-    msg = EmailMessage()
+    msg = EmailMessage(policy=_LONG_HEADERS) if item.headers else EmailMessage()
     msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     msg["To"] = item.to_address
     msg["Subject"] = item.subject
     msg["Message-ID"] = make_msgid(domain="portal.invalid")
+    for name, value in (item.headers or {}).items():
+        msg[name] = value
     msg.set_content(item.body)
+    if item.html_body:
+        msg.add_alternative(item.html_body, subtype="html")
     if item.attachment_data is not None and item.attachment_type:
         maintype, _, subtype = item.attachment_type.partition("/")
         msg.add_attachment(item.attachment_data, maintype=maintype, subtype=subtype or "octet-stream",
@@ -96,6 +114,11 @@ def _deliver(msg: EmailMessage) -> None:
         if cfg.get("MAIL_USERNAME"):
             smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
         smtp.send_message(msg)
+
+
+# Called after each delivery attempt with (email, None) or (email, the error), inside the sender's
+# transaction: subscriptions count an address's refusals here (portal.subscriptions.bounces).
+DELIVERY_LISTENERS: list[Callable[[OutboxEmail, BaseException | None], None]] = []
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -142,11 +165,15 @@ def send_pending(ids: list[int] | None = None, limit: int = 200) -> tuple[int, i
             if item.attempts >= max_attempts:
                 item.status = "failed"
             current_app.logger.warning("mail %s to %s failed: %s", item.id, item.to_address, exc)
+            for listener in DELIVERY_LISTENERS:
+                listener(item, exc)
         else:
             sent += 1
             item.status = "sent"
             item.sent_at = clock.now()
             item.last_error = None
+            for listener in DELIVERY_LISTENERS:
+                listener(item, None)
         db.session.commit()
     return sent, failed
 

@@ -14,6 +14,7 @@ from .. import clock
 from ..audit.services import record
 from ..extensions import db
 from ..notifications.services import notify
+from ..subscriptions import notices
 from .models import OpenActivity, OpenRegistration, OpenSlot, RegistrationStatus
 from .services import PERSONAL_FIELDS, changed_rows, registrations_table
 
@@ -37,6 +38,29 @@ def record_no_shows(slot: OpenSlot | None = None) -> int:
         total += changed
     db.session.expire_all()  # the bulk UPDATEs bypassed the loaded registrations
     return total
+
+
+def invite_to_questionnaire() -> int:
+    """Invite the checked-in visitors of slots that ended (in the last two days) to the
+    questionnaire, each slot once; returns how many were invited. Run every 15 minutes by
+    `subscriptions closing-soon`, so the invitation comes soon after the visit, not at night."""
+    now = clock.now()
+    slots = db.session.scalars(select(OpenSlot).where(
+        OpenSlot.ends_at <= now, OpenSlot.ends_at > now - timedelta(days=2),
+        OpenSlot.questionnaire_invited_at.is_(None)).order_by(OpenSlot.id)).all()
+    invited = 0
+    for slot in slots:
+        changed = changed_rows(db.session.execute(
+            update(OpenSlot).where(OpenSlot.id == slot.id, OpenSlot.questionnaire_invited_at.is_(None))
+            .values(questionnaire_invited_at=now).execution_options(synchronize_session=False)))
+        if changed != 1:
+            continue
+        for visitor in db.session.scalars(select(OpenRegistration).where(
+                OpenRegistration.slot_id == slot.id, OpenRegistration.status == RegistrationStatus.confirmed,
+                OpenRegistration.checked_in_at.is_not(None)).order_by(OpenRegistration.id)):
+            notices.questionnaire_invitation(visitor)
+            invited += 1
+    return invited
 
 
 def send_reminders() -> int:

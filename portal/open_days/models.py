@@ -148,6 +148,8 @@ class OpenSlot(Model):
     # People on the waiting list now (kept by the same atomic statements, so lists need no COUNT).
     waiting_count: Mapped[int] = mapped_column(default=0)
     no_shows_recorded_at: Mapped[datetime | None]
+    # When the checked-in visitors were invited to the questionnaire (once, after the slot ended).
+    questionnaire_invited_at: Mapped[datetime | None]
 
     activity: Mapped[OpenActivity] = relationship(back_populates="slots")
 

@@ -15,6 +15,7 @@ import secrets
 from datetime import datetime
 from typing import Any, cast
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import CursorResult, Result, Table, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +28,7 @@ from ..database import savepoint
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
 from ..notifications.services import notify
+from ..subscriptions import events
 from ..textutil import MOBILE_MESSAGE, normalize_mobile
 from .calendar_files import qr_png
 from .models import (
@@ -100,6 +102,7 @@ def create_activity(actor, data: dict) -> OpenActivity:
     db.session.add(activity)
     db.session.flush()
     record(actor, "open_day.create", activity, after=snapshot(activity, ACTIVITY_FIELDS))
+    events.emit(events.EventKind.open_day_published, activity)
     return activity
 
 
@@ -227,6 +230,7 @@ def register(slot: OpenSlot, account, data: dict) -> OpenRegistration:
            after={"slot_id": slot_id, "status": status.value, "queue_no": queue_no})
     if status == RegistrationStatus.confirmed:
         _notify_confirmed(registration)
+        _announce_seats_low(slot)
     else:
         position = waiting_position(registration)
         notify(account, _("On the waiting list for %(title)s", title=activity.title),
@@ -235,6 +239,15 @@ def register(slot: OpenSlot, account, data: dict) -> OpenRegistration:
                  when=registration.slot.label, position=position),
                link=f"/me/open-days/{registration.id}", kind="open_day")
     return registration
+
+
+def _announce_seats_low(slot: OpenSlot) -> None:
+    """Followers are told once per slot when its free seats fall to OPEN_DAY_SEATS_LOW."""
+    db.session.refresh(slot, ["confirmed_count"])
+    left = slot.capacity - slot.confirmed_count
+    if 0 < left <= int(current_app.config["OPEN_DAY_SEATS_LOW"]):
+        events.emit(events.EventKind.open_day_seats_low, slot.activity, dedup_key=f"open_day.seats_low:{slot.id}",
+                    summary=_("%(when)s: %(left)s seats left.", when=slot.label, left=left))
 
 
 def _notify_confirmed(registration: OpenRegistration, promoted: bool = False) -> None:

@@ -193,7 +193,10 @@ def test_rejection_with_reason_notifies_the_author(app, client, login, setup):
     assert {db.session.get(Comment, i).status for i in (comment.id, other.id)} == {"rejected"}
     assert consultation.pending_count == 0 and consultation.comment_count == 0
     messages = db.session.scalars(select(InboxMessage).where(InboxMessage.account_id == resident.id)).all()
-    assert len(messages) == 2 and comment.tracking_number in " ".join(m.subject for m in messages)
+    # each comment: received (with its receipt), then not published
+    rejected = [m for m in messages if "not published" in m.subject]
+    assert len(messages) == 4 and len(rejected) == 2
+    assert comment.tracking_number in " ".join(m.subject for m in rejected)
     login(resident)
     mine = client.get("/me/comments").get_data(as_text=True)
     assert "Contains personal information" in mine

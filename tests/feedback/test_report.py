@@ -75,8 +75,15 @@ def test_full_journey_through_the_client(app, calendar, client, login, world):
             InboxMessage.account_id == account.id, InboxMessage.kind == "feedback.published")).all()
         assert len(messages) == 1
         assert messages[0].link == f"/decisions/{item.id}/changes/mine"
-    assert db.session.scalar(select(func.count()).select_from(InboxMessage).where(
-        InboxMessage.account_id == world["carol"].id)) == 0  # her comment was rejected
+    # The author of a comment that was not published is told as well, with the reason recorded at review.
+    told = db.session.scalars(select(InboxMessage).where(
+        InboxMessage.account_id == world["carol"].id, InboxMessage.kind == "feedback.published")).all()
+    assert len(told) == 1
+    assert told[0].body.startswith("王五, hello:")
+    number = world["rejected"].tracking_number or f"#{world['rejected'].id}"  # the factory gives no receipt
+    assert (f"Your comment {number} was not published "
+            "(reason recorded at review: Not related to the subject)") in told[0].body
+    assert world["unit"].name in told[0].body and world["unit"].phone in told[0].body
 
     login(world["alice"])
     me = client.get("/me").text
