@@ -19,7 +19,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
-from flask import url_for
+from flask import current_app, url_for
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -207,7 +208,13 @@ def _back(job: ExportJob) -> str:
 @register(KIND, back=_back)
 def write_job(job: ExportJob, out: IO[bytes], progress: Progress) -> None:
     """The export job's writer: the consultation in ``job.params``, in ``job.format``."""
-    consultation = db.session.get(Consultation, job.params["consultation_id"])
-    if consultation is None:
-        raise LookupError(_("The consultation no longer exists."))
-    (write_xlsx if job.format == "xlsx" else write_csv)(consultation, out, progress)
+    with force_locale(job.params.get("locale") or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        consultation = db.session.get(Consultation, job.params["consultation_id"])
+        if consultation is None:
+            raise LookupError(_("The consultation no longer exists."))
+        (write_xlsx if job.format == "xlsx" else write_csv)(consultation, out, progress)
+
+
+def job_params(consultation: Consultation) -> dict[str, Any]:
+    """The job's input: the consultation, and the language of the request (headers and labels)."""
+    return {"consultation_id": consultation.id, "locale": str(get_locale() or "")}

@@ -460,7 +460,7 @@ def staff_export(consultation_id: int, fmt: str):
     rows = export.row_count(consultation)
     if rows > exports_svc.direct_max_rows():
         job = exports_svc.request_export(
-            current_user, kind=export.KIND, fmt=fmt, params={"consultation_id": consultation.id},
+            current_user, kind=export.KIND, fmt=fmt, params=export.job_params(consultation),
             title=export.job_title(consultation, fmt), filename=export.filename(consultation, fmt),
             unit_id=consultation.unit_id, rows_total=rows, subject_type="consultation", subject_id=consultation.id)
         commit()

@@ -37,7 +37,7 @@ def download(job_id: int):
         return refuse(RuleViolation(message), url_for("exports.job", job_id=export.id))
     svc.record_download(current_user, export)
     commit()
-    response = Response(stream_with_context(svc.file_chunks(export.id)), mimetype=export.content_type)
+    response = Response(stream_with_context(svc.file_chunks(export.id)), content_type=export.content_type)
     response.headers["Content-Disposition"] = f"attachment; filename={export.filename}"
     response.headers["Content-Length"] = str(export.size_bytes)
     response.headers["Cache-Control"] = "no-store, private"
