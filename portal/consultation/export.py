@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, Any
 
 from flask import current_app, url_for
@@ -72,7 +72,7 @@ def row_count(consultation: Consultation) -> int:
     return comments + opinions + items
 
 
-def _comment_batches(consultation_id: int) -> Iterator[list[Any]]:
+def _comment_batches(consultation_id: int) -> Iterator[Sequence[Any]]:
     last = 0
     while True:
         batch = db.session.execute(

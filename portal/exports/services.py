@@ -15,7 +15,6 @@ offered. ``purge_expired`` deletes the chunks of files past ``expires_at``.
 """
 from __future__ import annotations
 
-import logging
 import os
 import socket
 import tempfile
@@ -33,8 +32,6 @@ from ..audit.services import record
 from ..database import changed_rows
 from ..extensions import db
 from .models import ExportChunk, ExportJob, ExportStatus
-
-log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 1024 * 1024
 # A running job whose worker has not reported progress for this long is taken as dead (the node
@@ -186,9 +183,9 @@ def run(job: ExportJob) -> None:
             seq = 0
             while data := out.read(CHUNK_BYTES):
                 # Core inserts: the chunks never sit in the session's identity map.
-                db.session.execute(insert(ExportChunk.__table__).values(job_id=job_id, seq=seq, data=data))
+                db.session.execute(insert(ExportChunk).values(job_id=job_id, seq=seq, data=data))
                 seq += 1
-        job = db.session.get(ExportJob, job_id, populate_existing=True)
+        job = db.session.get_one(ExportJob, job_id, populate_existing=True)
         now = clock.now()
         job.status = ExportStatus.done.value
         job.size_bytes = size
@@ -199,8 +196,8 @@ def run(job: ExportJob) -> None:
         db.session.commit()
     except Exception as error:  # noqa: BLE001 - any writer error fails this job, not the worker
         db.session.rollback()
-        log.exception("export job %s (%s) failed", job_id, getattr(kind, "name", "?"))
-        job = db.session.get(ExportJob, job_id, populate_existing=True)
+        current_app.logger.exception("export job %s (%s) failed", job_id, getattr(kind, "name", "?"))
+        job = db.session.get_one(ExportJob, job_id, populate_existing=True)
         _fail(job, str(error) or type(error).__name__)
         db.session.commit()
 

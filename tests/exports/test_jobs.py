@@ -106,10 +106,17 @@ def test_a_file_larger_than_a_chunk_is_stored_in_order(app, setup, monkeypatch):
     assert _file(job.id) == "".join(f"{k},行{k}\n" for k in range(1, 26)).encode()
 
 
-def test_a_failure_is_recorded_with_its_reason_and_nothing_is_kept(app, setup, caplog):
+def test_a_failure_is_recorded_with_its_reason_and_nothing_is_kept(app, setup, caplog, monkeypatch):
     job = _queue(setup, kind="test_broken")
     db.session.commit()
-    svc.run_pending()
+    # Alembic's fileConfig (tests/test_migrations.py) disables existing loggers; production apps
+    # re-enable theirs (portal/runtime.py).
+    monkeypatch.setattr(app.logger, "disabled", False)
+    app.logger.addHandler(caplog.handler)
+    try:
+        svc.run_pending()
+    finally:
+        app.logger.removeHandler(caplog.handler)
     db.session.refresh(job)
     assert job.status == ExportStatus.failed and job.error == "第 4 行无法写入" and job.finished_at == NOW
     assert job.rows_done == 3 and _file(job.id) == b""

@@ -16,6 +16,12 @@ from portal.extensions import db
 from .conftest import NOW, add_comments
 
 
+@pytest.fixture(autouse=True)
+def english(client):
+    """Assertions below read the English pages (the language switch's cookie)."""
+    client.set_cookie("lang", "en")
+
+
 def _actions() -> list[str]:
     return list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
 
@@ -128,7 +134,7 @@ def test_a_download_is_refused_before_it_is_ready_and_from_the_moment_it_expires
 
 def test_a_failed_job_shows_why(app, client, login, setup):
     job = _job(app, client, login, setup)
-    job.params = {"consultation_id": 10**6}                    # deleted since
+    job.params = {**job.params, "consultation_id": 10**6}     # deleted since
     db.session.commit()
     svc.run_pending()
     assert db.session.get(ExportJob, job.id).status == ExportStatus.failed
