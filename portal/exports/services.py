@@ -185,13 +185,17 @@ def run(job: ExportJob) -> None:
                 # Core inserts: the chunks never sit in the session's identity map.
                 db.session.execute(insert(ExportChunk).values(job_id=job_id, seq=seq, data=data))
                 seq += 1
-        job = db.session.get_one(ExportJob, job_id, populate_existing=True)
         now = clock.now()
-        job.status = ExportStatus.done.value
-        job.size_bytes = size
-        job.finished_at = now
-        job.heartbeat_at = now
-        job.expires_at = now + keep_for()
+        # Only a job still running: one failed meanwhile as stale stays failed, its file unstored.
+        finished = db.session.execute(
+            update(ExportJob).where(ExportJob.id == job_id, ExportJob.status == ExportStatus.running.value)
+            .values(status=ExportStatus.done.value, size_bytes=size, finished_at=now, heartbeat_at=now,
+                    expires_at=now + keep_for()))
+        if changed_rows(finished) != 1:
+            db.session.rollback()
+            current_app.logger.warning("export job %s was no longer running; its file is dropped", job_id)
+            return
+        job = db.session.get_one(ExportJob, job_id, populate_existing=True)
         record(None, "export.completed", job, after={"rows": job.rows_done, "bytes": size}, summary=job.title)
         db.session.commit()
     except Exception as error:  # noqa: BLE001 - any writer error fails this job, not the worker

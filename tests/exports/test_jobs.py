@@ -29,6 +29,15 @@ def _write_numbers(job, out, progress):
                                                   {"i": job.id}).scalar())
 
 
+@svc.register("test_slow")
+def _write_slow(job, out, progress):
+    """A worker that falls silent past STALE_AFTER: another node fails its job meanwhile."""
+    out.write(b"1\n")
+    progress(1)
+    db.session.get(ExportJob, job.id).status = ExportStatus.failed.value   # as fail_stale on node b
+    db.session.commit()
+
+
 @svc.register("test_broken")
 def _write_broken(job, out, progress):
     progress(3)
@@ -190,3 +199,12 @@ def test_the_commands(app, setup, runner):
     with job_lock("exports-purge"):
         assert "skipped" in runner.invoke(args=["exports", "purge"]).output
     assert runner.invoke(args=["exports", "purge"]).output.strip() == "exports expired: 1"
+
+
+def test_a_job_failed_as_stale_meanwhile_stays_failed_and_keeps_no_file(app, setup):
+    job = _queue(setup, kind="test_slow")
+    db.session.commit()
+    svc.run_pending(worker="node-a")
+    db.session.refresh(job)
+    assert job.status == ExportStatus.failed and _file(job.id) == b""
+    assert not db.session.scalar(select(AuditEntry.action).where(AuditEntry.action == "export.completed"))
