@@ -27,6 +27,7 @@ def register_blueprints(app: Flask) -> None:
     from .calendar import bp as calendar_bp
     from .catalogue import bp as catalogue_bp
     from .consultation import bp as consultation_bp
+    from .exports import bp as exports_bp
     from .feedback import bp as feedback_bp
     from .main import bp as main_bp
     from .meetings import bp as meetings_bp
@@ -41,7 +42,7 @@ def register_blueprints(app: Flask) -> None:
     # itself is registered, last.
     for bp in (main_bp, auth_bp, accounts_bp, units_bp, notifications_bp, audit_bp, calendar_bp,
                admin_bp, meetings_bp, open_days_bp, catalogue_bp, consultation_bp, feedback_bp, oversight_bp,
-               redline_bp, board_bp, subscriptions_bp, api_bp):
+               redline_bp, board_bp, subscriptions_bp, exports_bp, api_bp):
         app.register_blueprint(bp)
 
     from .requestargs import link_args

@@ -141,6 +141,10 @@ class Defaults:
     OVERSIGHT_CATALOGUE_AT_RISK_DAYS = 30
     OVERSIGHT_FEEDBACK_AT_RISK_WORKING_DAYS = 3
     OPEN_DAY_PURGE_AFTER_DAYS = 90
+    # Staff exports of a consultation's comments: up to this many rows the file is sent at once;
+    # above, it is written by the `exports run` job and kept (in the database) this many hours.
+    EXPORT_DIRECT_MAX_ROWS = 10000
+    EXPORT_KEEP_HOURS = 24
     # Meetings with public representatives: applicants must be adults on the meeting date, and
     # ID numbers are kept only as last 4 digits plus an HMAC-SHA256 under this key (None: a key
     # derived from SECRET_KEY; set it explicitly in production so that rotating SECRET_KEY does not

@@ -27,6 +27,7 @@ from .consultation.models import (  # noqa: F401
                                OfflineOpinion,
                                OfflineOpinionItem,
 )
+from .exports.models import ExportChunk, ExportJob  # noqa: F401
 from .feedback.models import (  # noqa: F401
                                AdoptionReport,
                                CalendarWarning,

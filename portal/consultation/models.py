@@ -229,6 +229,8 @@ class Comment(Model):
         Index("ix_consultation_comment_latest", "consultation_id", "status", "published_at", "id"),
         Index("ix_consultation_comment_campaign", "campaign_id"),
         Index("ix_consultation_comment_author", "author_id", "created_at"),
+        # The staff export reads a consultation's comments in id order, batch after batch.
+        Index("ix_consultation_comment_export", "consultation_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

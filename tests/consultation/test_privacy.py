@@ -150,7 +150,7 @@ def test_staff_export_has_the_original_and_the_published_text_labelled(app, clie
     svc.submit_comment(consultation, setup["resident"], {"text": "电话13812345678", "consent": True})
     commit()
     login(setup["staff"])
-    csv_text = client.get(f"/staff/consultations/{consultation.id}/export.csv").text
+    csv_text = client.post(f"/staff/consultations/{consultation.id}/export/csv").text
     header = csv_text.splitlines()[0]
     assert "Original text (as typed, staff only)" in header and "Published text (personal data hidden)" in header
     assert "电话13812345678" in csv_text and "电话138****5678" in csv_text

@@ -135,7 +135,7 @@ def test_other_units_staff_get_403(app, client, login, setup, f):
     for method, url in (("get", f"/staff/consultations/{cid}"), ("get", f"/staff/consultations/{cid}/edit"),
                         ("get", f"/staff/consultations/{cid}/moderation"), ("post", f"/staff/consultations/{cid}/publish"),
                         ("post", f"/staff/consultations/sections/{section.id}/delete"),
-                        ("get", f"/staff/consultations/{cid}/export.csv"), ("get", f"/staff/consultations/{cid}/offline")):
+                        ("post", f"/staff/consultations/{cid}/export/csv"), ("get", f"/staff/consultations/{cid}/offline")):
         assert getattr(client, method)(url).status_code == 403, url
     assert client.post(f"/staff/consultations/{cid}/moderation",
                        data={"comment_ids": [comment.id], "action": "publish"}).status_code == 403
@@ -163,7 +163,7 @@ def test_offline_opinions_and_export(app, client, login, setup):
     assert opinion.held_on == date(2026, 3, 30) and opinion.participants == 12
     assert [(i.section_id, i.text) for i in opinion.items] == [(article.id, "建议增加投放点"), (None, "总体赞成")]
 
-    export = client.get(f"/staff/consultations/{consultation.id}/export.csv")
+    export = client.post(f"/staff/consultations/{consultation.id}/export/csv")
     raw = export.get_data()
     assert raw.startswith("\ufeff".encode("utf-8"))
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
@@ -172,7 +172,7 @@ def test_offline_opinions_and_export(app, client, login, setup):
     assert "在盈溪街道召开居民座谈会。" in [r[6] for r in rows]
     assert resident.email not in raw.decode("utf-8-sig") and "张三丰" not in raw.decode("utf-8-sig")
 
-    xlsx = client.get(f"/staff/consultations/{consultation.id}/export.xlsx")
+    xlsx = client.post(f"/staff/consultations/{consultation.id}/export/xlsx")
     assert xlsx.status_code == 200
     sheet = load_workbook(io.BytesIO(xlsx.get_data())).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
@@ -201,10 +201,10 @@ def test_csv_export_streams_after_the_request_session_closed(app, client, login,
                                              "summary": "来信三封", "items": "第五条：建议增加投放点"})
     commit()
     login(staff)
-    url, label = f"/staff/consultations/{consultation.id}/export.csv", article.label
+    url, label = f"/staff/consultations/{consultation.id}/export/csv", article.label
 
     def export():
-        response = client.get(url)
+        response = client.post(url)
         return response.status_code, response.get_data()
 
     status, raw = _in_own_thread(export)
