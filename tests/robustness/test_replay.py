@@ -1,7 +1,7 @@
 """Issue 12 "done when": the attack replay (``replay.py``), run over HTTP against the portal served
 by gunicorn on this test's database (SQLite, or PostgreSQL with TEST_DATABASE_URL), finds nothing.
 
-The server listens on a port of ``TEST_PORT_RANGE`` (default 11000-11099) with production-like
+The server listens on a port of ``TEST_PORT_RANGE`` (default 11000-11099, tests/served.py) with production-like
 settings: a configured base URL (so unknown hosts are refused), the page cache on (so a poisoned
 copy would be served to the next visitor), rate limits on, the file mail backend (the password
 reset is followed to its end).
@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import shutil
-import socket
-import sys
-from pathlib import Path
 
 import pytest
 
 from portal.extensions import db
 from tests.perf.runner import Server
+from tests.served import need_gunicorn, start_server
 
 from . import replay
 from .replay_seed import seed
@@ -27,23 +23,10 @@ from .replay_seed import seed
 BASE_URL = "https://canyu.replay.example.gov.cn"
 
 
-def port_in_range() -> int:
-    low, high = (int(x) for x in os.environ.get("TEST_PORT_RANGE", "11000-11099").split("-"))
-    for port in range(low, high + 1):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {low}-{high}")
-
-
 @pytest.fixture
 def serve(app, tmp_path):
     """A function that serves this test's database with gunicorn (2 workers) and returns the server."""
-    if not shutil.which("gunicorn", path=str(Path(sys.executable).parent)) and not shutil.which("gunicorn"):
-        pytest.skip("gunicorn is not installed")
+    need_gunicorn()
     servers: list[Server] = []
 
     def start(**settings) -> Server:
@@ -59,9 +42,7 @@ def serve(app, tmp_path):
                "PORTAL_SESSION_COOKIE_SECURE": "0", "PORTAL_REMEMBER_COOKIE_SECURE": "0",
                "PORTAL_PAGE_CACHE_SECONDS": "30", "PORTAL_CLOCK_NOW": app.config["CLOCK_NOW"].isoformat()}
         env.update({f"PORTAL_{k}": str(v) for k, v in settings.items()})
-        server = Server(env, tmp_path)
-        server.port = port_in_range()
-        server.__enter__()
+        server = start_server(env, tmp_path)
         server.instance = instance  # type: ignore[attr-defined]
         servers.append(server)
         return server
