@@ -115,7 +115,7 @@ def seed(app) -> dict:
                       signup_closes_at=now - timedelta(days=3), withdrawal_cutoff=now + timedelta(days=4),
                       public_value_due=now - timedelta(days=3) + timedelta(hours=4, minutes=30),
                       public_source="中国福利彩票双色球 回放期开奖号码")
-    applicants = [f.meeting_application(drawn, f.resident(name=f"申请人{i}"), consent_at=now - timedelta(days=10))
+    applicants = [f.meeting_application(drawn, f.resident(name=f"申请人{i}", email=f"replay-{tag}-applicant{i}@example.com"), consent_at=now - timedelta(days=10))
                   for i in range(4)]
     leaving = f.meeting_application(drawn, people["withdraws"], consent_at=now - timedelta(days=10))
     _at(app, now - timedelta(days=5))
