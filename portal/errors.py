@@ -94,10 +94,32 @@ def wants_json() -> bool:
 
 
 def render_error(code: int, message: str | None = None):
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
     message = message or _messages().get(code, _messages()[500])
     if wants_json():
         return {"error": {"status": code, "message": message}}, code
-    return render_template("errors/error.html", code=code, message=message), code
+    try:
+        return render_template("errors/error.html", code=code, message=message), code
+    except (OperationalError, InterfaceError):
+        # The page itself needed the database (the account of a logged-in visitor, for a 400, 404
+        # or 413 during an outage): without this, gunicorn's bare "Internal Server Error".
+        _show_as_anonymous()
+        return render_template("errors/error.html", code=503, message=_messages()[503]), 503
+
+
+def _show_as_anonymous() -> None:
+    """Render the rest of the request as to an anonymous visitor: loading the account or its
+    unread count would need the database again."""
+    from flask import g
+
+    from .extensions import login_manager
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection itself is gone
+        pass
+    g._login_user = login_manager.anonymous_user()
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -140,11 +162,7 @@ def register_error_handlers(app: Flask) -> None:
         if code == 503:
             # The error page must not need the database: show it as to an anonymous visitor
             # (loading the account or the unread count would fail again).
-            from flask import g
-
-            from .extensions import login_manager
-
-            g._login_user = login_manager.anonymous_user()
+            _show_as_anonymous()
         try:
             return render_error(code)
         except Exception:

@@ -168,7 +168,7 @@ def serialize_lottery(meeting: Meeting, applications: list) -> dict:
         "input": [e.as_dict() for e in published.entries] if published.entries is not None else None,
         "withdrawn_after_freeze": [{
             "number": a.application_number, "category": a.category, "withdrawn_at": iso(a.withdrawn_at),
-            "before_draw": drawn is None or (a.withdrawn_at is not None and a.withdrawn_at < drawn),
+            "before_draw": published.left_out(a),
         } for a in published.late_withdrawals],
         "drawn_at": iso(drawn),
         "categories": [{

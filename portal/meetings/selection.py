@@ -397,6 +397,13 @@ class LotteryRecord:
     entries: list[lottery.InputEntry] | None
     excluded: list[MeetingApplication]
     late_withdrawals: list[MeetingApplication]
+    drawn: bool = False
+
+    def left_out(self, application: MeetingApplication) -> bool:
+        """A withdrawal the draw skipped: every one before the draw, and after it those the draw
+        gave no rank. Decided by the draw itself, never by comparing times (a withdrawal and the
+        draw may share the same second)."""
+        return not self.drawn or application.draw_rank is None
 
     @property
     def computed_hash(self) -> str | None:
@@ -411,4 +418,5 @@ def lottery_record(meeting: Meeting, applications: list[MeetingApplication]) -> 
         excluded=[a for a in applications if a.status == ApplicationStatus.ineligible],
         late_withdrawals=sorted((a for a in applications if a.status == ApplicationStatus.withdrawn
                                  and a.application_number in frozen), key=lambda a: a.withdrawn_at or a.created_at),
+        drawn=meeting.selected_at is not None,
     )

@@ -254,6 +254,32 @@ def test_anyone_can_redo_the_draw_from_the_published_record(app, client, f, lott
     assert selected + alternates == drawn
 
 
+def test_a_withdrawal_in_the_same_second_as_the_draw_is_published_as_left_out(app, client, lottery_meeting):
+    """Found by the attack replay: the portal clock has whole seconds, so a withdrawal and the draw
+    can share a timestamp. The draw skipped the application, but the record compared the times
+    and said "withdrawn after the draw", so the draw redone from the record gave another result."""
+    meeting, staff = lottery_meeting["meeting"], lottery_meeting["staff"]
+    people = [a for a in sel.applications_of(meeting) if a.category == "citizen"]
+    set_now(app, AFTER_SIGNUP)
+    sel.freeze_closed_inputs()
+    svc.withdraw(people[0], people[0].account)          # the same second as the draw
+    sel.run_lottery(staff, meeting, VALUE, "https://www.cwl.gov.cn/")
+    db.session.commit()
+    set_now(app, datetime(2026, 3, 11, 9, 0, 1))
+    svc.withdraw(people[1], people[1].account)          # a second later: after the draw
+    db.session.commit()
+
+    fields, entries, skipped, results = _published_record(client, meeting.id)
+    assert skipped == [people[0].application_number]    # people[1] was drawn: not left out
+    seats, drawn = results["citizen"]
+    selected, alternates = independent_draw(fields["seed"], [e[0] for e in entries if e[1] == "citizen"],
+                                            seats, skipped)
+    assert drawn == selected + alternates
+    api = client.get(f"/api/v1/meetings/{meeting.id}").get_json()["lottery"]
+    assert {w["number"]: w["before_draw"] for w in api["withdrawn_after_freeze"]} == {
+        people[0].application_number: True, people[1].application_number: False}
+
+
 def test_the_input_is_frozen_by_the_job_and_never_by_a_page(app, client, runner, lottery_meeting):
     meeting = lottery_meeting["meeting"]
     set_now(app, datetime(2026, 3, 10, 16, 59))
