@@ -90,10 +90,14 @@ def detail(activity_id: int):
     activity = _activity_or_404(activity_id)
     now = clock.now()
     open_slots = [s for s in activity.slots if s.registration_open(now)]
-    form = RegistrationForm(activity=activity, slots=open_slots) if open_slots else None
+    if request.method == "POST" and not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.path))
+    # Only for someone who can submit it: building the form for an anonymous visitor would put a
+    # CSRF token into a new session (a cookie), and the page could no longer be served from the
+    # page cache to a flash crowd. Anonymous visitors get a link to log in instead.
+    form = (RegistrationForm(activity=activity, slots=open_slots)
+            if open_slots and current_user.is_authenticated else None)
     if request.method == "POST":
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.path))
         if form is None:
             flash(_("Registration for this activity is not open."), "warning")
             return redirect(url_for("open_days.detail", activity_id=activity.id))
@@ -118,7 +122,7 @@ def detail(activity_id: int):
     mine = registrations_for(activity, current_user) if current_user.is_authenticated else []
     stats = questionnaire_stats(activity) if activity.summary_published else None
     return render_template("open_days/detail.html", activity=activity, form=form, now=now, mine=mine,
-                           stats=stats), form_status()
+                           stats=stats, registration_open=bool(open_slots)), form_status()
 
 
 @bp.route("/open-days/<int:activity_id>.ics")
