@@ -108,14 +108,16 @@ def detail(activity_id: int):
             except DomainError as error:
                 apply_to_form(form, error)
             else:
+                # Read before the commit expires the row (no reload, no count: a storm sends 500).
+                confirmed = registration.status == RegistrationStatus.confirmed
+                code, position, registration_id = registration.code, registration.joined_position, registration.id
                 commit()
-                if registration.status == RegistrationStatus.confirmed:
-                    flash(_("You are registered. Your check-in code is %(code)s.", code=registration.code),
-                          "success")
+                if confirmed:
+                    flash(_("You are registered. Your check-in code is %(code)s.", code=code), "success")
                 else:
                     flash(_("All seats are taken: you are number %(position)s on the waiting list.",
-                            position=waiting_position(registration)), "info")
-                return redirect(url_for("open_days.my_registration", registration_id=registration.id))
+                            position=position), "info")
+                return redirect(url_for("open_days.my_registration", registration_id=registration_id))
     elif form is not None and current_user.is_authenticated:
         form.name.data = form.name.data or current_user.name
         form.mobile.data = form.mobile.data or current_user.mobile
