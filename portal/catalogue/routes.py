@@ -22,7 +22,15 @@ from ..sections import section, sections_for
 from ..security import form_view
 from ..units.models import Unit, units_in_order
 from . import bp, services, uploads
-from .forms import DecisionForm, DocumentForm, ItemForm, NewCatalogueYearForm, StatusForm, TopicForm
+from .forms import (
+    QUARTERS,
+    DecisionForm,
+    DocumentForm,
+    ItemForm,
+    NewCatalogueYearForm,
+    StatusForm,
+    TopicForm,
+)
 from .lifecycle import status_label
 from .models import (
     CatalogueChange,
@@ -46,7 +54,8 @@ def inject_catalogue_labels():
     return {"decision_status_labels": dict(DecisionStatus.choices()),
             "decision_kind_labels": dict(DecisionKind.choices()),
             "document_kind_labels": dict(DocumentKind.choices()), "decision_flag_labels": services.FLAG_LABELS,
-            "catalogue_change_labels": dict(ChangeKind.choices())}
+            "catalogue_change_labels": dict(ChangeKind.choices()),
+            "quarter_labels": {int(value): label for value, label in QUARTERS if value}}
 
 
 def _upload(storage) -> uploads.Upload | None:

@@ -78,7 +78,7 @@ class RegistrationForm(FlaskForm):
                           description=_l("e.g. wheelchair access, a companion, hearing support."))
     consent = BooleanField(_l("I agree that my name, mobile number and the data above are used to organise "
                               "this visit and deleted after it."), validators=[DataRequired()])
-    submit = SubmitField(_l("Register"))
+    submit = SubmitField(_l("Submit registration"))
 
     def __init__(self, *args, activity=None, slots=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -73,7 +73,7 @@ def test_each_pattern_is_highlighted_for_the_moderator_and_hidden_on_every_publi
     finding = re.search(r'<mark class="pii">([^<]*)</mark><span class="pii-label">\[([^\]]*)\]</span>', queue)
     assert finding is not None, "the finding is highlighted with a text label"
     assert finding.group(1) == (raw if "路" not in raw else "88号1202室") and finding.group(2) == label
-    assert f"Personal data found:</strong> {label}" in queue
+    assert f"Personal data found: </strong>{label}" in queue
     client.post(f"/staff/consultations/{consultation.id}/moderation",
                 data={"comment_ids": [comment.id], "action": "publish"})
 

@@ -43,7 +43,7 @@ def test_staff_publish_adoption_report_and_commenter_sees_disposition(page, live
     staff.locator("form:not([action$='/publish']) [name=submit]").first.click()
     expect(staff.locator(".flash-messages")).to_contain_text(re.compile("已保存"))
     staff.locator("form[action$='/publish'] [type=submit]").click()
-    expect(staff.locator(".flash-messages")).to_contain_text(re.compile("报告第 1 版已公布"))
+    expect(staff.locator(".flash-messages")).to_contain_text(re.compile("报告第1版已公布"))
     shot("published", of=staff)
 
     # The public report, with the disposition and its reason.

@@ -18,7 +18,7 @@ def test_resident_registers_and_sees_own_page(page, live_server, shot):
     page.get_by_label(re.compile("隐私说明")).check()
     page.get_by_role("button", name="创建账号").click()
     # Too short: refused on the form, what was typed is kept.
-    expect(page.get_by_text("密码至少需要 8 个字符")).to_be_visible()
+    expect(page.get_by_text("密码至少需要8个字符")).to_be_visible()
     expect(page.get_by_label("邮箱或手机号")).to_have_value("new.resident@example.com")
     expect(page.get_by_label("姓名")).to_have_value("林小雨")
     page.get_by_label("密码", exact=True).fill("Lin-xiaoyu-2026")

@@ -33,7 +33,7 @@ def test_waiting_list_promotion_and_check_in(page, live_server, log_in, user_pag
     log_in("sun.lx@example.com", "Qs-resident-2026!")
     _register(page, live_server, DEMO_ACTIVITY, re.compile("09:30"), "13912340001", "123X")
     expect(page.get_by_role("main")).to_contain_text(re.compile("候补"))
-    expect(page.locator(".alert-info").last).to_contain_text(re.compile(r"第 3 位"))
+    expect(page.locator(".alert-info").last).to_contain_text(re.compile(r"第3位"))
     shot("demo-waiting")
 
     # Staff of a unit create a small activity of their own: one slot, one seat.
@@ -67,7 +67,7 @@ def test_waiting_list_promotion_and_check_in(page, live_server, log_in, user_pag
     expect(holder.locator("#checkin-code")).to_be_visible()
     cancelled_code = holder.locator("#checkin-code").inner_text().strip()
     _register(page, live_server, "规划展示馆小型座谈会", re.compile("09:30"), "13912340001")
-    expect(page.locator(".alert-info").last).to_contain_text(re.compile(r"第 1 位"))
+    expect(page.locator(".alert-info").last).to_contain_text(re.compile(r"第1位"))
     waiting_url = page.url
 
     # A cancels; B is promoted at once and sees the confirmed seat and a code in "my participation".

@@ -18,7 +18,7 @@ def test_commenter_follows_the_notification_to_the_changed_article(page, live_se
     page.goto(live_server("/me/inbox"))
     message = page.locator("li.list-group-item", has_text=f"意见采纳情况反馈已公布：{DECISION}")
     expect(message).to_have_count(1)
-    message.get_by_role("button", name=re.compile("打开")).click()
+    message.get_by_role("button", name=re.compile("查看")).click()
     expect(page).to_have_url(re.compile(r"/decisions/\d+/changes/mine$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text(DECISION)
 
@@ -39,7 +39,7 @@ def test_commenter_follows_the_notification_to_the_changed_article(page, live_se
     expect(page).to_have_url(re.compile(r"/decisions/\d+/changes#row-f\d+$"))
     row = page.locator(page.url[page.url.index("#"):])
     expect(row).to_contain_text(THEME)
-    expect(row).to_contain_text("3 条意见")
+    expect(row).to_contain_text("3条意见")
     expect(row).to_contain_text("修改")
     summary = page.locator(".redline-summary")
     for kind in ("修改", "条序调整", "新增", "删除"):
