@@ -151,7 +151,7 @@ def _drop_note_after_rollback(session) -> None:
 
 
 def _cacheable_request() -> bool:
-    if request.method not in ("GET", "HEAD") or request.path.startswith(NEVER_CACHED):
+    if request.method not in ("GET", "HEAD") or _under(request.path, NEVER_CACHED):
         return False
     cookies = request.cookies
     return (current_app.config["SESSION_COOKIE_NAME"] not in cookies
@@ -169,9 +169,15 @@ def no_store(view):
     return wrapper
 
 
-def is_private_path(path: str) -> bool:
+def _under(path: str, prefixes: tuple[str, ...]) -> bool:
+    """``path`` is one of ``prefixes`` or below one (``/me/...``, ``/me.json``), segment by segment:
+    ``/meetings`` is not under ``/me``."""
     return any(path == prefix or path.startswith(prefix + "/") or path.startswith(prefix + ".")
-               for prefix in PRIVATE_PREFIXES)
+               for prefix in prefixes)
+
+
+def is_private_path(path: str) -> bool:
+    return _under(path, PRIVATE_PREFIXES)
 
 
 def init_cache_control(app: Flask) -> None:

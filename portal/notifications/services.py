@@ -11,7 +11,7 @@ from email.utils import make_msgid
 from typing import Callable
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from .. import clock
 from ..extensions import db
@@ -52,9 +52,10 @@ def queue_email(to_address: str, subject: str, body: str, *, link: str | None = 
     if attachment:
         item.attachment_name, item.attachment_type, item.attachment_data = attachment
     db.session.add(item)
-    db.session.flush()
     if has_request_context():
-        g.setdefault("queued_email_ids", []).append(item.id)
+        # Not flushed here (a registration storm pays for each flush): the row gets its id with
+        # the request's other rows, and delivery after the request reads it then.
+        g.setdefault("queued_emails", []).append(item)
     return item
 
 
@@ -183,8 +184,13 @@ def init_after_request_delivery(app) -> None:
 
     @app.after_request
     def schedule_delivery(response):
-        ids = g.pop("queued_email_ids", None)
-        if not ids or not app.config.get("MAIL_SEND_AFTER_REQUEST"):
+        queued = g.pop("queued_emails", None)
+        if not queued or not app.config.get("MAIL_SEND_AFTER_REQUEST"):
+            return response
+        # The ids the rows got when they were written (no query; a row of a rolled-back request
+        # has none, and one that has is looked up again below all the same).
+        ids = [key[0] for key in (inspect(item).identity for item in queued) if key]
+        if not ids:
             return response
 
         def deliver():

@@ -215,6 +215,10 @@ class OpenRegistration(Model):
     activity: Mapped[OpenActivity] = relationship()
     account = relationship("Account")
 
+    # Not a column: the position on the waiting list at the moment the registration joined it, as
+    # services.register learnt it (the page after the POST tells it without another count).
+    joined_position = None  # type: int | None
+
     @property
     def owner_unit_id(self) -> int:
         return self.activity.unit_id

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import clock
 from ..auth.access import scope_to_unit
@@ -30,8 +30,11 @@ def public_activities() -> Select[OpenActivity]:
 
 
 def public_activity(activity_id: int) -> OpenActivity | None:
-    """An activity shown to the public (it has a slot), or None."""
-    return db.session.scalar(public_activities().where(OpenActivity.id == activity_id))
+    """An activity shown to the public (it has a slot), or None: one query, its slots joined (the
+    registration POST of a flash crowd loads it every time)."""
+    return db.session.execute(
+        select(OpenActivity).where(OpenActivity.id == activity_id, OpenActivity.starts_at.is_not(None))
+        .options(joinedload(OpenActivity.slots))).unique().scalar_one_or_none()
 
 
 def upcoming_activities(now: datetime | None = None) -> Select[OpenActivity]:

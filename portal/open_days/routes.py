@@ -90,10 +90,14 @@ def detail(activity_id: int):
     activity = _activity_or_404(activity_id)
     now = clock.now()
     open_slots = [s for s in activity.slots if s.registration_open(now)]
-    form = RegistrationForm(activity=activity, slots=open_slots) if open_slots else None
+    if request.method == "POST" and not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.path))
+    # Only for someone who can submit it: building the form for an anonymous visitor would put a
+    # CSRF token into a new session (a cookie), and the page could no longer be served from the
+    # page cache to a flash crowd. Anonymous visitors get a link to log in instead.
+    form = (RegistrationForm(activity=activity, slots=open_slots)
+            if open_slots and current_user.is_authenticated else None)
     if request.method == "POST":
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.path))
         if form is None:
             flash(_("Registration for this activity is not open."), "warning")
             return redirect(url_for("open_days.detail", activity_id=activity.id))
@@ -104,21 +108,23 @@ def detail(activity_id: int):
             except DomainError as error:
                 apply_to_form(form, error)
             else:
+                # Read before the commit expires the row (no reload, no count: a storm sends 500).
+                confirmed = registration.status == RegistrationStatus.confirmed
+                code, position, registration_id = registration.code, registration.joined_position, registration.id
                 commit()
-                if registration.status == RegistrationStatus.confirmed:
-                    flash(_("You are registered. Your check-in code is %(code)s.", code=registration.code),
-                          "success")
+                if confirmed:
+                    flash(_("You are registered. Your check-in code is %(code)s.", code=code), "success")
                 else:
                     flash(_("All seats are taken: you are number %(position)s on the waiting list.",
-                            position=waiting_position(registration)), "info")
-                return redirect(url_for("open_days.my_registration", registration_id=registration.id))
+                            position=position), "info")
+                return redirect(url_for("open_days.my_registration", registration_id=registration_id))
     elif form is not None and current_user.is_authenticated:
         form.name.data = form.name.data or current_user.name
         form.mobile.data = form.mobile.data or current_user.mobile
     mine = registrations_for(activity, current_user) if current_user.is_authenticated else []
     stats = questionnaire_stats(activity) if activity.summary_published else None
     return render_template("open_days/detail.html", activity=activity, form=form, now=now, mine=mine,
-                           stats=stats), form_status()
+                           stats=stats, registration_open=bool(open_slots)), form_status()
 
 
 @bp.route("/open-days/<int:activity_id>.ics")

@@ -40,7 +40,6 @@ from .models import (
     RegistrationStatus,
     SummaryItem,
 )
-from .queries import active_registration, waiting_position
 
 ACTIVITY_FIELDS = ("unit_id", "title", "theme", "kind", "description", "place", "accessibility",
                    "registration_opens_at", "registration_closes_at", "cancel_cutoff_hours",
@@ -167,10 +166,13 @@ def _clean_registration(activity: OpenActivity, data: dict) -> dict:
 
 
 def _new_code() -> str:
-    while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
-        if db.session.scalar(select(OpenRegistration.id).where(OpenRegistration.code == code)) is None:
-            return code
+    """A random check-in code. 22^8 ≈ 5.5·10^10 codes: the unique index catches the rare repeat
+    (``register`` then draws another), so no query is spent on it."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
+
+
+def _code_taken(code: str | None) -> bool:
+    return db.session.scalar(select(OpenRegistration.id).where(OpenRegistration.code == code)) is not None
 
 
 def _take_seat(slot_id: int) -> bool:
@@ -180,63 +182,80 @@ def _take_seat(slot_id: int) -> bool:
     return changed_rows(result) == 1
 
 
-def _take_queue_number(slot_id: int) -> int | None:
-    """The next waiting-list number, only while the slot is full (None if a seat came free)."""
-    return db.session.execute(
+def _take_queue_number(slot_id: int) -> tuple[int, int] | None:
+    """The next waiting-list number and the number now waiting, only while the slot is full (None
+    if a seat came free). Every waiting registration ahead holds a smaller number and every later
+    one a larger, so the number waiting is this registration's position."""
+    row = db.session.execute(
         update(_slots).where(_slots.c.id == slot_id, _slots.c.confirmed_count >= _slots.c.capacity)
         .values(next_queue_no=_slots.c.next_queue_no + 1, waiting_count=_slots.c.waiting_count + 1)
-        .returning(_slots.c.next_queue_no)).scalar_one_or_none()
+        .returning(_slots.c.next_queue_no, _slots.c.waiting_count)).one_or_none()
+    return (row[0], row[1]) if row is not None else None
 
 
-def _take_place(slot_id: int) -> tuple[RegistrationStatus, int | None]:
-    """A seat while one is free, else the next waiting-list number (arrival order)."""
+def _take_place(slot_id: int, looks_full: bool = False) -> tuple[RegistrationStatus, int | None, int | None]:
+    """A seat while one is free, else the next waiting-list number (arrival order): (status,
+    waiting-list number, position on the waiting list). Both updates are conditional and atomic, so
+    the order in which they are tried only saves a statement: a slot that looked full when the page
+    was loaded is first asked for a number."""
     for _attempt in range(10):
-        if _take_seat(slot_id):
-            return RegistrationStatus.confirmed, None
-        queue_no = _take_queue_number(slot_id)
-        if queue_no is not None:
-            return RegistrationStatus.waiting, queue_no
+        if not looks_full and _take_seat(slot_id):
+            return RegistrationStatus.confirmed, None, None
+        looks_full = False
+        queued = _take_queue_number(slot_id)
+        if queued is not None:
+            return RegistrationStatus.waiting, queued[0], queued[1]
     # Seats freed and taken again ten times in a row: not a real situation.
     raise RuleViolation(_("Registration for this time slot is not open."))
 
 
 def register(slot: OpenSlot, account, data: dict) -> OpenRegistration:
-    """Register ``account`` for ``slot``: confirmed while seats remain, else on the waiting list."""
+    """Register ``account`` for ``slot``: confirmed while seats remain, else on the waiting list.
+
+    The registration's ``joined_position`` (1 for the first person waiting) is set when it joins
+    the waiting list. A flash crowd sends hundreds of these at once, so each costs a handful of
+    statements: no query checks beforehand what the unique indexes decide (one active
+    registration per account and slot, one check-in code)."""
     activity = slot.activity
     now = clock.now()
     if not slot.registration_open(now):
         raise RuleViolation(_("Registration for this time slot is not open."))
     clean = _clean_registration(activity, data)
-    if active_registration(slot, account) is not None:
-        raise UserInputError(None, _("You have already registered for this time slot."))
-    code = _new_code()
     slot_id, activity_id, account_id = slot.id, activity.id, account.id
+    looks_full = slot.confirmed_count >= slot.capacity
     try:
-        # The seat (or the waiting-list number) and the row that holds it, undone together if the
-        # same account registered in a parallel request (the unique index decides).
-        with savepoint():
-            status, queue_no = _take_place(slot_id)
-            registration = OpenRegistration(
-                slot_id=slot_id, activity_id=activity_id, account_id=account_id, status=status,
-                queue_no=queue_no, code=code,
-                confirmed_at=now if status == RegistrationStatus.confirmed else None, **clean)
-            db.session.add(registration)
-            db.session.flush()
-    except IntegrityError:
-        raise UserInputError(None, _("You have already registered for this time slot.")) from None
+        for _attempt in range(5):
+            try:
+                # The seat (or the waiting-list number) and the row that holds it, undone together
+                # if the same account registered in a parallel request (the unique index decides).
+                with savepoint():
+                    status, queue_no, position = _take_place(slot_id, looks_full)
+                    registration = OpenRegistration(
+                        slot_id=slot_id, activity_id=activity_id, account_id=account_id, status=status,
+                        queue_no=queue_no, code=_new_code(),
+                        confirmed_at=now if status == RegistrationStatus.confirmed else None, **clean)
+                    db.session.add(registration)
+                    db.session.flush()
+                break
+            except IntegrityError:
+                if not _code_taken(registration.code):
+                    raise UserInputError(None, _("You have already registered for this time slot.")) from None
+                # else the check-in code was drawn before: draw another
+        else:
+            raise RuleViolation(_("Registration for this time slot is not open."))
     finally:
         db.session.expire(slot, ["confirmed_count", "next_queue_no", "waiting_count"])
+    registration.joined_position = position
     record(account, "open_day.register", registration, unit_id=activity.unit_id,
            after={"slot_id": slot_id, "status": status.value, "queue_no": queue_no})
     if status == RegistrationStatus.confirmed:
         _notify_confirmed(registration)
         _announce_seats_low(slot)
     else:
-        position = waiting_position(registration)
         notify(account, _("On the waiting list for %(title)s", title=activity.title),
                _("All seats of %(when)s are taken. You are number %(position)s on the waiting list; "
                  "you will be told at once if a seat becomes free.",
-                 when=registration.slot.label, position=position),
+                 when=slot.label, position=position),
                link=f"/me/open-days/{registration.id}", kind="open_day")
     return registration
 

@@ -103,7 +103,7 @@ def test_too_long_comment_is_refused_and_the_text_is_kept(page, live_server, log
     # Anonymous visitors are offered to log in, and come back to the draft afterwards.
     detail_url = _open_waste_consultation(page, live_server)
     expect(page.locator("#text")).to_have_count(0)
-    page.get_by_role("link", name=re.compile("登录后提出意见")).click()
+    page.get_by_role("link", name=re.compile("登录后发表意见")).click()
     page.get_by_label("邮箱或手机号").fill("chen.sy@example.com")
     page.get_by_label("密码", exact=True).fill(DEMO_PASSWORDS["resident"])
     page.get_by_role("button", name="登录").click()

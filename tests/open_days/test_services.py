@@ -431,13 +431,13 @@ def test_codes_are_unique_in_the_database(f, person_data):
 # --- partial undo with a savepoint ----------------------------------------------------------------
 
 def test_a_parallel_duplicate_registration_gives_its_seat_back_and_keeps_the_session(
-        f, person_data, monkeypatch):
-    """The same account registering twice at the same moment: both pass the check, the unique
-    index refuses the second row, and the savepoint gives its seat back; the first stays."""
+        f, person_data):
+    """The same account registering twice (or twice at the same moment): no query checks first,
+    the unique index refuses the second row, and the savepoint gives its seat back; the first
+    stays."""
     slot = f.open_activity(slots=[(datetime(2026, 8, 10, 9), datetime(2026, 8, 10, 11), 5)]).slots[0]
     resident = f.resident()
     first = services.register(slot, resident, person_data())
-    monkeypatch.setattr(services, "active_registration", lambda slot, account: None)
     with pytest.raises(UserInputError, match="already registered"):
         services.register(slot, resident, person_data())
     db.session.refresh(slot)
@@ -495,3 +495,47 @@ def test_labels_come_with_the_enums():
     assert RegistrationStatus.waiting.label == "On the waiting list"
     assert RegistrationStatus.label_of("no_show") == "Did not come"
     assert ActivityKind.choices()[1] == ("open_week", "Open week")
+
+
+def test_qr_png_holds_the_code_module_by_module():
+    """The PNG written with zlib reads back (with the pypng reader) as the QR matrix, each module a
+    square of 8 black or white pixels, the quiet zone white."""
+    import png
+    import qrcode
+
+    qr = qrcode.QRCode(box_size=8, border=3)
+    qr.add_data("ACDE3479")
+    qr.make(fit=True)
+    matrix = qr.get_matrix()
+    width, height, rows, info = png.Reader(bytes=calendar_files.qr_png("ACDE3479")).read()
+    assert width == height == len(matrix) * 8 and info["bitdepth"] == 1 and info["greyscale"]
+    pixels = [list(row) for row in rows]
+    for y, modules in enumerate(matrix):
+        for x, dark in enumerate(modules):
+            block = {pixels[y * 8 + dy][x * 8 + dx] for dy in range(8) for dx in range(8)}
+            assert block == {0 if dark else 1}
+    assert not any(matrix[0]) and set(pixels[0]) == {1}
+
+
+def test_a_check_in_code_drawn_twice_is_drawn_again(f, person_data, monkeypatch):
+    """The unique index on the code catches a repeated draw; the registration gets another code."""
+    slot = f.open_activity(slots=[(datetime(2026, 8, 10, 9), datetime(2026, 8, 10, 11), 5)]).slots[0]
+    first = services.register(slot, f.resident(), person_data())
+    draws = iter([first.code, "KEEPTHIS"])
+    monkeypatch.setattr(services, "_new_code", lambda: next(draws))
+    second = services.register(slot, f.resident(), person_data(1))
+    assert second.code == "KEEPTHIS" and second.status == "confirmed"
+    db.session.refresh(slot)
+    assert slot.confirmed_count == 2
+
+
+def test_the_waiting_position_is_told_without_a_count(f, person_data):
+    """The position comes from the slot's own counter: after a cancellation on the waiting list the
+    next one is told the right number."""
+    slot = f.open_activity(slots=[(datetime(2026, 8, 10, 9), datetime(2026, 8, 10, 11), 1)]).slots[0]
+    people = [f.resident() for _ in range(4)]
+    regs = [services.register(slot, person, person_data(i)) for i, person in enumerate(people[:3])]
+    assert [r.joined_position for r in regs] == [None, 1, 2]
+    services.cancel(regs[1], people[1])
+    last = services.register(slot, people[3], person_data(3))
+    assert last.joined_position == 2 == queries.waiting_position(last)

@@ -50,6 +50,7 @@ def build(database_url: str, scale: float, workdir: Path) -> dict:
         started = time.perf_counter()
         ids = generate(scale)
         ids["build_seconds"] = round(time.perf_counter() - started, 1)
+        ids["scale"] = scale
         db.session.remove()
         db.engine.dispose()
     return ids
@@ -155,11 +156,14 @@ def main(argv: list[str] | None = None) -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     database_url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
-    print(f"building the dataset at scale {args.scale} into {database_url.split('@')[-1]}", flush=True)
     if args.ids and Path(args.ids).exists() and args.database_url:
         ids = json.loads(Path(args.ids).read_text(encoding="utf-8"))
         print("reusing the dataset described in", args.ids, flush=True)
+        if ids.get("scale", args.scale) != args.scale:  # the table says the scale that was built
+            print(f"that dataset was built at scale {ids['scale']}, not {args.scale}", flush=True)
+            args.scale = ids["scale"]
     else:
+        print(f"building the dataset at scale {args.scale} into {database_url.split('@')[-1]}", flush=True)
         ids = build(database_url, args.scale, workdir)
         if args.ids:
             Path(args.ids).write_text(json.dumps(ids), encoding="utf-8")

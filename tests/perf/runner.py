@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,7 +193,10 @@ def measure(server: Server, name: str, paths: str | list[str], duration: int, co
     paths = [paths] if isinstance(paths, str) else list(paths)
     # Warm the workers (imports, template compilation, connection pools) before measuring.
     for path in paths[:4] * (4 if len(paths) == 1 else 1):
-        urllib.request.urlopen(server.url + path, timeout=60).read()
+        try:
+            urllib.request.urlopen(server.url + path, timeout=60).read()
+        except urllib.error.HTTPError:
+            pass  # a page that fails is counted (and fails the run) by the measured run itself
     offset = server.log_offset()
     run = wrk(server.url, paths, duration, connections, server.workdir)
     time.sleep(0.3)  # let gunicorn flush the access log
