@@ -12,6 +12,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from .. import clock
 from ..auth.access import get_for_unit, staff_required, verified_required
@@ -22,6 +23,7 @@ from ..extensions import db, limiter
 from ..feeds import FeedEntry, atom_response
 from ..requestargs import int_arg, link_args
 from ..security import form_view
+from ..units.models import Unit, units_in_order
 from . import bp, export
 from . import services as svc
 from .forms import (
@@ -79,10 +81,19 @@ def _comment_key() -> str:
 @bp.route("/consultations")
 def index():
     wanted = request.args.get("show")
-    show = wanted if wanted in (ConsultationStatus.upcoming, ConsultationStatus.closed) else ConsultationStatus.open
-    page = db.paginate(svc.public_query(show), page=request.args.get("page", 1, type=int),
-                       per_page=PER_PAGE, error_out=False)
-    return render_template("consultation/index.html", page=page, show=show)
+    q = request.args.get("q", "").strip()[:100]
+    # With a search, every consultation is looked at unless a state was chosen.
+    default = "all" if q else ConsultationStatus.open
+    show = wanted if wanted in (ConsultationStatus.open, ConsultationStatus.upcoming, ConsultationStatus.closed,
+                                "all") else default
+    unit = db.session.scalar(select(Unit).where(Unit.slug == request.args["unit"])) \
+        if request.args.get("unit") else None
+    query = svc.search_public(show, q, unit.id if unit else None)
+    if request.args.get("unit") and unit is None:
+        query = query.where(False)  # an unknown unit: an empty list
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+    return render_template("consultation/index.html", page=page, show=show, q=q, unit=unit,
+                           units=db.session.scalars(units_in_order()).all())
 
 
 @bp.route("/consultations/feed.atom")

@@ -10,10 +10,10 @@ from typing import Any, Iterable
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import clock, privacy
+from .. import clock, privacy, search
 from ..audit.services import record, snapshot
 from ..auth.access import scope_to_unit
 from ..catalogue.lifecycle import change_status
@@ -500,6 +500,41 @@ def public_query(show: str):
         return query.where(Consultation.closes_at <= now).order_by(Consultation.closes_at.desc(), Consultation.id.desc())
     return query.where(Consultation.opens_at <= now, Consultation.closes_at > now).order_by(
         Consultation.closes_at, Consultation.id)
+
+
+def consultation_matches(query: search.Query):
+    """(object_id, score) of the consultations whose title, explanation or any section of the
+    draft matches ``query`` (each section is matched as a whole, like any indexed object)."""
+    own = search.matches("consultation", query)
+    sections = search.matches("consultation_section", query)
+    if own is None or sections is None:
+        return None
+    both = union_all(
+        select(own.c.object_id, own.c.score),
+        select(ConsultationSection.consultation_id.label("object_id"), sections.c.score)
+        .join(sections, sections.c.object_id == ConsultationSection.id),
+    ).subquery()
+    return select(both.c.object_id, func.max(both.c.score).label("score")).group_by(both.c.object_id).subquery()
+
+
+
+def search_public(show: str, q: str = "", unit_id: int | None = None):
+    """``public_query`` narrowed to a unit and to the consultations whose title, explanation or
+    draft text matches ``q`` (portal.search's rules), best matches first; ``show`` may be "all"."""
+    if show in (ConsultationStatus.open, ConsultationStatus.upcoming, ConsultationStatus.closed):
+        query = public_query(show)
+    else:
+        query = select(Consultation).where(Consultation.published_at.is_not(None)).order_by(
+            Consultation.opens_at.desc(), Consultation.id.desc())
+    if unit_id is not None:
+        query = query.where(Consultation.unit_id == unit_id)
+    hits = consultation_matches(search.parse(q)) if q.strip() else None
+    if hits is not None:
+        query = query.join(hits, hits.c.object_id == Consultation.id).order_by(None).order_by(
+            hits.c.score.desc(), Consultation.opens_at.desc(), Consultation.id.desc())
+    elif q.strip():
+        query = query.where(False)  # nothing searchable typed (punctuation only): no result
+    return query
 
 
 def latest_published(limit: int):

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from .. import clock
 from ..auth.access import admin_required, ensure_unit_access, staff_required
+from ..charts import narrow_requested
 from ..extensions import db
 from ..units.models import Unit
 from . import bp, charts, export
@@ -25,7 +26,7 @@ def _year_arg() -> int:
 
 
 def _svg(title: str, rows) -> Response:
-    return Response(charts.render_svg(title, rows), mimetype="image/svg+xml",
+    return Response(charts.render_svg(title, rows, narrow_requested()), mimetype="image/svg+xml",
                     headers={"Cache-Control": "private, max-age=300"})
 
 
