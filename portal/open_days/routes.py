@@ -43,6 +43,7 @@ from .queries import (
     staff_recent_activities,
     upcoming_activities,
     waiting_position,
+    waiting_positions,
 )
 from .services import (
     add_slot,
@@ -313,9 +314,10 @@ def staff_slot(slot_id: int):
             flash(_("Checked in: %(name)s (%(code)s).", name=checked.name, code=checked.code), "success")
             return redirect(url_for("open_days.staff_slot", slot_id=slot.id))
     now = clock.now()
+    registrations = slot_registrations(slot)
     return render_template("open_days/staff_slot.html", slot=slot, activity=slot.activity, form=form,
-                           counts=slot_counts(slot, now), registrations=slot_registrations(slot),
-                           now=now), form_status()
+                           counts=slot_counts(slot, now), registrations=registrations,
+                           positions=waiting_positions(registrations), now=now), form_status()
 
 
 @bp.route("/staff/open-days/registrations/<int:registration_id>/cancel", methods=["POST"])
