@@ -53,6 +53,14 @@ def public_paths(page, live_server) -> list[str]:
                 r"/feedback/\d+": "report"}.get(pattern)
         if kind and kind not in found:
             found[kind] = path
+    # A published report, with its charts (drawn narrow for phones and large text).
+    page.goto(live_server("/feedback"))
+    reports = page.locator("main a[href*='/feedback/']").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    for report in dict.fromkeys(r.replace(live_server(""), "") for r in reports):
+        page.goto(live_server(report))
+        if page.locator("main picture img").count():
+            paths.append(report)
+            break
     # The article-by-article comparison of an issued decision, linked from its page.
     for report in [p for p in paths if re.fullmatch(r"/feedback/\d+", p)]:
         changes = href(page, live_server, report.replace("/feedback/", "/decisions/"), r"/decisions/\d+/changes")

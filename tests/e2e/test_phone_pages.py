@@ -18,7 +18,7 @@ def test_every_public_page_fits_a_phone(page, live_server, shot, axe_check, mode
                                "url": live_server("/")}])
     page.set_viewport_size(PHONE)
     problems = []
-    for path in paths:
+    for number, path in enumerate(paths, start=1):
         response = page.goto(live_server(path))
         assert response.status == 200, f"{path}: HTTP {response.status}"
         assert ("large-text" in (page.locator("body").get_attribute("class") or "")) == (mode == "large")
@@ -35,5 +35,5 @@ def test_every_public_page_fits_a_phone(page, live_server, shot, axe_check, mode
             axe_check(path)
         except AssertionError as error:
             problems.append(str(error))
-        shot(f"{mode}-{re.sub(r'[^0-9A-Za-z]+', '_', path).strip('_') or 'home'}")
+        shot(f"{mode}-{number:02d}-{re.sub(r'[^0-9A-Za-z]+', '_', path).strip('_') or 'home'}")
     assert not problems, "\n".join(problems)
