@@ -22,7 +22,10 @@ HUGE = "9" * 23
 VALUES = [HUGE, "-1", "²", "中文😀", "", "意" * 5000]
 # Covered with their own checks by test_forms.py; deleting the account would end the walk early.
 # verify and reset need a pending code or a signed token: tests/foundation/test_account_rules.py
-SKIPPED = {"auth.login", "auth.register", "auth.password", "accounts.delete", "auth.verify", "auth.reset"}
+SKIPPED = {"auth.login", "auth.register", "auth.password", "accounts.delete", "auth.verify", "auth.reset",
+           # a confirmation page whose form is one button (no field to make hostile), shown only to
+           # the applicant while a withdrawal is possible: tests/a11y/test_confirmations.py
+           "meetings.withdraw"}
 ROLE_ORDER = ("staff", "admin", "resident")
 
 
