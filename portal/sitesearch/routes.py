@@ -1,5 +1,5 @@
 from flask import render_template, request
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .. import search
 from ..extensions import db
@@ -30,8 +30,11 @@ def index():
                 query = kind.query(parsed)
                 if query is None:
                     continue
-                total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-                rows = db.session.scalars(query.limit(PER_KIND)).all() if total else []
-                groups.append((kind, total or 0, [kind.hit(obj) for obj in rows]))
+                # One pass: every matching id in rank order gives the count and the first few.
+                ids = db.session.scalars(query.with_only_columns(kind.model.id)).all()
+                first = ids[:PER_KIND]
+                loaded = {obj.id: obj for obj in db.session.scalars(
+                    select(kind.model).where(kind.model.id.in_(first)))} if first else {}
+                groups.append((kind, len(ids), [kind.hit(loaded[i]) for i in first]))
     return render_template("sitesearch/index.html", q=text, searchable=bool(parsed), groups=groups,
                            only=only, page=page, kinds=KINDS, per_kind=PER_KIND)

@@ -37,6 +37,7 @@ def main(argv=None) -> int:
     parser.add_argument("--database-url")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--no-build", action="store_true", help="time a dataset already in --database-url")
     args = parser.parse_args(argv)
     if args.smoke:
         args.scale, args.runs = 0.002, 2
@@ -53,9 +54,10 @@ def main(argv=None) -> int:
                      instance_path=str(workdir / "instance"))
     started = time.perf_counter()
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        generate(args.scale, log=lambda m: None)
+        if not args.no_build:
+            db.drop_all()
+            db.create_all()
+            generate(args.scale, log=lambda m: None)
         tokens = db.session.scalar(db.text("SELECT count(*) FROM search_token"))
     built = time.perf_counter() - started
     print(f"Dataset scale {args.scale}× built in {built:.0f} s ({tokens:,} search tokens), "
