@@ -35,6 +35,7 @@ def register_blueprints(app: Flask) -> None:
     from .open_days import bp as open_days_bp
     from .oversight import bp as oversight_bp
     from .redline import bp as redline_bp
+    from .sitesearch import bp as sitesearch_bp
     from .subscriptions import bp as subscriptions_bp
     from .units import bp as units_bp
 
@@ -42,7 +43,7 @@ def register_blueprints(app: Flask) -> None:
     # itself is registered, last.
     for bp in (main_bp, auth_bp, accounts_bp, units_bp, notifications_bp, audit_bp, calendar_bp,
                admin_bp, meetings_bp, open_days_bp, catalogue_bp, consultation_bp, feedback_bp, oversight_bp,
-               redline_bp, board_bp, subscriptions_bp, exports_bp, api_bp):
+               redline_bp, board_bp, subscriptions_bp, exports_bp, sitesearch_bp, api_bp):
         app.register_blueprint(bp)
 
     from .requestargs import link_args

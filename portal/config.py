@@ -152,6 +152,10 @@ class Defaults:
     MEETING_MIN_AGE = 18
     ID_HASH_KEY: str | None = None
 
+    # The accessibility statement (/accessibility) gives this unit's address, phone and e-mail for
+    # reporting problems (its slug; empty: the district government's unit).
+    ACCESSIBILITY_CONTACT_UNIT = ""
+
     # Consultations: comment length, submission limits (per account and per IP) and the Jaccard
     # similarity of character 3-grams above which comments of different accounts form a campaign.
     COMMENT_MAX_LENGTH = 2000

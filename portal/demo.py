@@ -15,21 +15,21 @@ from .units.services import create_unit
 
 UNITS = [
     dict(name="青松区人民政府", short_name="区政府", slug="qingsong", kind="district_government",
-         address="青松区政府路 100 号", phone="021-5970 0000", email="zwgk@qingsong.example.gov.cn"),
+         address="青松区政府路100号", phone="021-5970 0000", email="zwgk@qingsong.example.gov.cn"),
     dict(name="青松区人民政府办公室", short_name="区府办", slug="qingsong-office", kind="bureau",
-         address="青松区政府路 100 号 2 号楼", phone="021-5970 0101", email="qfb@qingsong.example.gov.cn"),
+         address="青松区政府路100号2号楼", phone="021-5970 0101", email="qfb@qingsong.example.gov.cn"),
     dict(name="青松区发展和改革委员会", short_name="区发展改革委", slug="qingsong-fgw", kind="bureau",
-         address="青松区城中北路 18 号", phone="021-5970 1201", email="fgw@qingsong.example.gov.cn"),
+         address="青松区城中北路18号", phone="021-5970 1201", email="fgw@qingsong.example.gov.cn"),
     dict(name="青松区生态环境局", short_name="区生态环境局", slug="qingsong-sthj", kind="bureau",
-         address="青松区华青路 66 号", phone="021-5970 2302", email="sthj@qingsong.example.gov.cn"),
+         address="青松区华青路66号", phone="021-5970 2302", email="sthj@qingsong.example.gov.cn"),
     dict(name="青松区民政局", short_name="区民政局", slug="qingsong-mz", kind="bureau",
-         address="青松区公园路 9 号", phone="021-5970 3403", email="mz@qingsong.example.gov.cn"),
+         address="青松区公园路9号", phone="021-5970 3403", email="mz@qingsong.example.gov.cn"),
     dict(name="青松区规划和自然资源局", short_name="区规划资源局", slug="qingsong-ghzy", kind="bureau",
-         address="青松区城中东路 27 号", phone="021-5970 4504", email="ghzy@qingsong.example.gov.cn"),
+         address="青松区城中东路27号", phone="021-5970 4504", email="ghzy@qingsong.example.gov.cn"),
     dict(name="青松区盈溪街道办事处", short_name="盈溪街道", slug="yingxi", kind="town",
-         address="青松区盈溪路 200 号", phone="021-5970 5605", email="yxjd@qingsong.example.gov.cn"),
+         address="青松区盈溪路200号", phone="021-5970 5605", email="yxjd@qingsong.example.gov.cn"),
     dict(name="青松区松泽镇人民政府", short_name="松泽镇", slug="songze", kind="town",
-         address="青松区松泽镇沪青路 88 号", phone="021-5970 6706", email="sz@qingsong.example.gov.cn"),
+         address="青松区松泽镇沪青路88号", phone="021-5970 6706", email="sz@qingsong.example.gov.cn"),
 ]
 
 # Invented residents (公众) for demo comments and sign-ups.

@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .. import clock, privacy
+from .. import clock, privacy, search
 from ..enums import LabeledEnum
 from ..extensions import Model
 
@@ -344,3 +344,7 @@ class OfflineOpinionItem(Model):
 
     opinion = relationship("OfflineOpinion", back_populates="items")
     section = relationship("ConsultationSection")
+
+
+search.register(Consultation, "consultation", {"title": 10, "explanation": 2, "interpretation": 1})
+search.register(ConsultationSection, "consultation_section", {"number": 3, "heading": 3, "body": 1})

@@ -12,6 +12,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from .. import clock
 from ..auth.access import get_for_unit, staff_required, verified_required
@@ -24,6 +25,7 @@ from ..extensions import db, limiter
 from ..feeds import FeedEntry, atom_response
 from ..requestargs import int_arg, link_args
 from ..security import form_view
+from ..units.models import Unit, units_in_order
 from . import bp, export
 from . import services as svc
 from .forms import (
@@ -44,6 +46,7 @@ from .models import (
     ConsultationSection,
     ConsultationStatus,
     OfflineChannel,
+    OfflineOpinion,
     RejectionReason,
     RespondentType,
     SectionKind,
@@ -81,10 +84,19 @@ def _comment_key() -> str:
 @bp.route("/consultations")
 def index():
     wanted = request.args.get("show")
-    show = wanted if wanted in (ConsultationStatus.upcoming, ConsultationStatus.closed) else ConsultationStatus.open
-    page = db.paginate(svc.public_query(show), page=request.args.get("page", 1, type=int),
-                       per_page=PER_PAGE, error_out=False)
-    return render_template("consultation/index.html", page=page, show=show)
+    q = request.args.get("q", "").strip()[:100]
+    # With a search, every consultation is looked at unless a state was chosen.
+    default = "all" if q else ConsultationStatus.open
+    show = wanted if wanted in (ConsultationStatus.open, ConsultationStatus.upcoming, ConsultationStatus.closed,
+                                "all") else default
+    unit = db.session.scalar(select(Unit).where(Unit.slug == request.args["unit"])) \
+        if request.args.get("unit") else None
+    query = svc.search_public(show, q, unit.id if unit else None)
+    if request.args.get("unit") and unit is None:
+        query = query.where(False)  # an unknown unit: an empty list
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+    return render_template("consultation/index.html", page=page, show=show, q=q, unit=unit,
+                           units=db.session.scalars(units_in_order()).all())
 
 
 @bp.route("/consultations/feed.atom")
@@ -387,6 +399,16 @@ def staff_moderation(consultation_id: int):
     form = ModerationForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
+            svc.check_moderation(form.comment_ids.data or [], form.action.data, form.reason.data or None,
+                                 form.note.data or "")
+            count = svc.pending_among(consultation, form.comment_ids.data or [])
+        except DomainError:
+            count = 0  # refused below, on the form
+        if count > 1 and not request.form.get("confirmed"):
+            # An action on several comments says how many it changes and asks first (no script needed).
+            return render_template("consultation/staff_moderation_confirm.html", consultation=consultation,
+                                   form=form, count=count, back=request.full_path)
+        try:
             count = svc.moderate(current_user, consultation, form.comment_ids.data or [], form.action.data,
                                  form.reason.data or None, form.note.data or "")
         except DomainError as error:
@@ -403,6 +425,23 @@ def staff_moderation(consultation_id: int):
     return render_template("consultation/staff_moderation.html", consultation=consultation, form=form,
                            page=page, filters=filters, campaigns=campaigns, redact_form=RedactForm(formdata=None),
                            sections_by_id={s.id: s for s in consultation.sections}), form_status()
+
+
+@bp.route("/staff/consultations/<int:consultation_id>/comments/<int:comment_id>/reopen", methods=["POST"])
+@staff_required
+def staff_reopen(consultation_id: int, comment_id: int):
+    consultation = get_for_unit(Consultation, consultation_id)
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.consultation_id != consultation.id:
+        abort(404)
+    back = url_for("consultation.staff_moderation", consultation_id=consultation.id, status="rejected")
+    try:
+        svc.reopen_comment(current_user, comment)
+    except DomainError as error:
+        return refuse(error, back)
+    commit()
+    flash(_("Comment %(number)s is awaiting moderation again.", number=comment.tracking_number), "success")
+    return redirect(back)
 
 
 @bp.route("/staff/consultations/<int:consultation_id>/comments/<int:comment_id>/redact", methods=["POST"])
@@ -446,8 +485,63 @@ def staff_offline(consultation_id: int):
             flash(_("Offline opinions recorded."), "success")
             return redirect(url_for("consultation.staff_offline", consultation_id=consultation.id))
     return render_template("consultation/staff_offline.html", form=form, consultation=consultation,
-                           offline=svc.offline_of(consultation),
+                           offline=svc.offline_of(consultation), final=svc.offline_final(consultation),
                            sections_by_id={s.id: s for s in consultation.sections}), form_status()
+
+
+def _offline_or_404(consultation_id: int, opinion_id: int) -> tuple[Consultation, OfflineOpinion]:
+    consultation = get_for_unit(Consultation, consultation_id)
+    opinion = db.session.get(OfflineOpinion, opinion_id)
+    if opinion is None or opinion.consultation_id != consultation.id:
+        abort(404)
+    return consultation, opinion
+
+
+@bp.route("/staff/consultations/<int:consultation_id>/offline/<int:opinion_id>/edit", methods=["GET", "POST"])
+@staff_required
+@form_view
+def staff_offline_edit(consultation_id: int, opinion_id: int):
+    consultation, opinion = _offline_or_404(consultation_id, opinion_id)
+    back = url_for("consultation.staff_offline", consultation_id=consultation.id)
+    form = OfflineOpinionForm()
+    if request.method == "GET":
+        form.process(data={"channel": opinion.channel, "held_on": opinion.held_on,
+                           "participants": opinion.participants, "summary": opinion.summary,
+                           "items": svc.offline_items_text(opinion)})
+    form.submit.label.text = _("Save")
+    if form.validate_on_submit():
+        try:
+            svc.update_offline(current_user, opinion, form.data)
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            commit()
+            flash(_("Offline opinions saved."), "success")
+            return redirect(back)
+    return render_template("consultation/staff_offline_edit.html", form=form, consultation=consultation,
+                           opinion=opinion, final=svc.offline_final(consultation)), form_status()
+
+
+@bp.route("/staff/consultations/<int:consultation_id>/offline/<int:opinion_id>/delete", methods=["GET", "POST"])
+@staff_required
+def staff_offline_delete(consultation_id: int, opinion_id: int):
+    consultation, opinion = _offline_or_404(consultation_id, opinion_id)
+    back = url_for("consultation.staff_offline", consultation_id=consultation.id)
+    if request.method == "GET":
+        return render_template(
+            "main/confirm.html", title=_("Delete offline opinions"),
+            subject=f"{opinion.held_on.isoformat()} · {OfflineChannel.label_of(opinion.channel)} · {opinion.summary[:80]}",
+            consequences=[_("The record and its %(n)s individual opinions are deleted, and taken out of their themes.",
+                            n=len(opinion.items)),
+                          _("The audit log keeps what the record said.")],
+            action=request.path, confirm_label=_("Yes, delete it"), back=back)
+    try:
+        svc.delete_offline(current_user, opinion)
+    except DomainError as error:
+        return refuse(error, back)
+    commit()
+    flash(_("Offline opinions deleted."), "success")
+    return redirect(back)
 
 
 @bp.route("/staff/consultations/<int:consultation_id>/export/<fmt>", methods=["POST"])

@@ -10,10 +10,10 @@ from typing import Any, Iterable
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import clock, privacy
+from .. import clock, privacy, search
 from ..audit.services import record, snapshot
 from ..auth.access import scope_to_unit
 from ..catalogue.lifecycle import change_status
@@ -380,22 +380,28 @@ def _group_into_campaign(comment: Comment, norm: str, author_id: int) -> None:
 MODERATION_ACTIONS = ("publish", "reject")
 
 
-def moderate(actor, consultation: Consultation, comment_ids: Iterable[int], action: str,
-             reason: str | None = None, note: str = "") -> int:
-    """Publish or reject pending comments of ``consultation`` (先审查、后公开); returns how many
-    changed. Each comment changes state with one conditional UPDATE, so that two moderators never
-    count one comment twice; counters move with it."""
+def check_moderation(comment_ids: Iterable[int], action: str, reason: str | None, note: str) -> list[int]:
+    """The checks of a moderation request, before anything is asked or changed; the ids kept."""
     ids = sorted({int(i) for i in comment_ids if 0 < int(i) <= DB_INT_MAX})  # beyond: no such comment
     if not ids:
         raise UserInputError(None, _("Select at least one comment."))
     if action not in MODERATION_ACTIONS:
         raise UserInputError("action", _("Choose publish or reject."))
-    note = (note or "").strip()
     if action == "reject":
         if reason not in REJECTION_REASONS:
             raise UserInputError("reason", _("Choose the reason for not publishing."))
-        if reason == "other" and not note:
+        if reason == "other" and not (note or "").strip():
             raise UserInputError("note", _("Explain the reason in the note when it is \"Other\"."))
+    return ids
+
+
+def moderate(actor, consultation: Consultation, comment_ids: Iterable[int], action: str,
+             reason: str | None = None, note: str = "") -> int:
+    """Publish or reject pending comments of ``consultation`` (先审查、后公开); returns how many
+    changed. Each comment changes state with one conditional UPDATE, so that two moderators never
+    count one comment twice; counters move with it."""
+    ids = check_moderation(comment_ids, action, reason, note)
+    note = (note or "").strip()
     now = clock.now()
     comments = db.session.scalars(select(Comment).where(Comment.id.in_(ids),
                                                         Comment.consultation_id == consultation.id)).all()
@@ -444,11 +450,46 @@ def moderate(actor, consultation: Consultation, comment_ids: Iterable[int], acti
     return len(done)
 
 
+def reopen_comment(actor, comment: Comment) -> None:
+    """Put a rejected comment back in the moderation queue (it was rejected by mistake), until the
+    feedback report of the decision is published; the audit entry keeps the reason it had."""
+    if offline_final(comment.consultation):
+        raise RuleViolation(_("The feedback report has been published: moderation decisions are final."))
+    before = {"status": comment.status, "rejection_reason": comment.rejection_reason,
+              "note": comment.rejection_note}
+    changed = changed_rows(db.session.execute(
+        update(Comment).where(Comment.id == comment.id, Comment.status == CommentStatus.rejected.value)
+        .values(status=CommentStatus.pending.value, rejection_reason=None, rejection_note="",
+                moderated_at=None, moderated_by_id=None).execution_options(synchronize_session=False)))
+    if not changed:
+        raise RuleViolation(_("Only a rejected comment can be re-opened."))
+    db.session.execute(update(Consultation).where(Consultation.id == comment.consultation_id)
+                       .values(pending_count=Consultation.pending_count + 1)
+                       .execution_options(synchronize_session=False))
+    db.session.expire(comment)
+    db.session.expire(comment.consultation, ["pending_count"])
+    record(actor, "comment.reopen", comment, unit_id=comment.consultation.unit_id, before=before,
+           after={"status": CommentStatus.pending.value})
+    db.session.flush()
+
+
+def pending_among(consultation: Consultation, comment_ids: Iterable[int]) -> int:
+    """How many of ``comment_ids`` are comments of ``consultation`` awaiting moderation: the number a
+    bulk action will change, shown before it is confirmed."""
+    ids = sorted({int(i) for i in comment_ids if 0 < int(i) <= DB_INT_MAX})
+    if not ids:
+        return 0
+    return db.session.scalar(select(func.count(Comment.id)).where(
+        Comment.id.in_(ids), Comment.consultation_id == consultation.id,
+        Comment.status == CommentStatus.pending.value)) or 0
+
+
 # --- offline opinions ----------------------------------------------------------------------------
 
-def record_offline(actor, consultation: Consultation, data: dict) -> OfflineOpinion:
-    """Record opinions from letters, symposia, hearings...; each line of ``items`` is one individual
-    opinion, assigned to a section when it starts with that section's number (第五条：...)."""
+def _offline_values(consultation: Consultation, data: dict) -> tuple[dict, list[tuple[int | None, str]]]:
+    """The checked fields of an offline record and its individual opinions as (section id, text):
+    each line of ``items`` is one, assigned to a section when it starts with that section's number
+    (第五条：...)."""
     channel = data.get("channel")
     if channel not in OFFLINE_CHANNELS:
         raise UserInputError("channel", _("Choose the channel."))
@@ -465,9 +506,7 @@ def record_offline(actor, consultation: Consultation, data: dict) -> OfflineOpin
         raise UserInputError("summary", _("Enter a summary of the opinions."))
     numbers = {s.number: s for s in consultation.sections if s.number}
     public_summary, findings = privacy.scrub(summary)  # published in the feedback report
-    opinion = OfflineOpinion(consultation_id=consultation.id, channel=channel, held_on=held_on,
-                             participants=participants, summary=summary, public_summary=public_summary,
-                             pii_findings=findings, created_by_id=actor.id)
+    items: list[tuple[int | None, str]] = []
     for line in (data.get("items") or "").splitlines():
         line = line.strip()
         if not line:
@@ -477,13 +516,84 @@ def record_offline(actor, consultation: Consultation, data: dict) -> OfflineOpin
             if line.startswith(number) and len(line) > len(number) and line[len(number)] in "：: 　":
                 section, line = candidate, line[len(number) + 1:].strip()
                 break
-        opinion.items.append(OfflineOpinionItem(section_id=section.id if section else None, text=line))
+        items.append((section.id if section else None, line))
+    values = dict(channel=channel, held_on=held_on, participants=participants, summary=summary,
+                  public_summary=public_summary, pii_findings=findings)
+    return values, items
+
+
+def offline_items_text(opinion: OfflineOpinion) -> str:
+    """The individual opinions as the form shows them for editing (one a line, 第五条：...)."""
+    labels = {s.id: s.number for s in opinion.consultation.sections if s.number}
+    return "\n".join(f"{labels[i.section_id]}：{i.text}" if i.section_id in labels else i.text
+                     for i in opinion.items)
+
+
+def record_offline(actor, consultation: Consultation, data: dict) -> OfflineOpinion:
+    """Record opinions from letters, symposia, hearings...; each line of ``items`` is one individual
+    opinion, assigned to a section when it starts with that section's number (第五条：...)."""
+    values, items = _offline_values(consultation, data)
+    opinion = OfflineOpinion(consultation_id=consultation.id, created_by_id=actor.id, **values)
+    for section_id, text in items:
+        opinion.items.append(OfflineOpinionItem(section_id=section_id, text=text))
     db.session.add(opinion)
     db.session.flush()
     record(actor, "consultation.offline_record", opinion, unit_id=consultation.unit_id,
-           after={"channel": channel, "held_on": held_on, "participants": participants,
-                  "items": len(opinion.items)})
+           after={"channel": values["channel"], "held_on": values["held_on"],
+                  "participants": values["participants"], "items": len(opinion.items)})
     return opinion
+
+
+def offline_final(consultation: Consultation) -> bool:
+    """Offline opinions are counted in the feedback report: once it is published they are final."""
+    from ..feedback.models import AdoptionReport
+
+    return db.session.scalar(select(AdoptionReport.published_at).where(
+        AdoptionReport.decision_id == consultation.decision_id)) is not None
+
+
+def _offline_open(opinion: OfflineOpinion) -> None:
+    if offline_final(opinion.consultation):
+        raise RuleViolation(_("The feedback report has been published: its offline opinions can no longer "
+                              "be changed."))
+
+
+def _offline_snapshot(opinion: OfflineOpinion) -> dict:
+    return {"channel": opinion.channel, "held_on": opinion.held_on, "participants": opinion.participants,
+            "summary": opinion.summary, "items": [i.text for i in opinion.items]}
+
+
+def update_offline(actor, opinion: OfflineOpinion, data: dict) -> None:
+    """Correct an offline record until the feedback report is published. Individual opinions whose
+    line is unchanged stay the same rows, so that their theme stays assigned; the others are
+    replaced."""
+    _offline_open(opinion)
+    values, items = _offline_values(opinion.consultation, data)
+    before = _offline_snapshot(opinion)
+    for name, value in values.items():
+        setattr(opinion, name, value)
+    wanted = list(items)
+    for item in list(opinion.items):
+        key = (item.section_id, item.text)
+        if key in wanted:
+            wanted.remove(key)
+        else:
+            opinion.items.remove(item)  # delete-orphan; its theme assignment goes with it
+    for section_id, text in wanted:
+        opinion.items.append(OfflineOpinionItem(section_id=section_id, text=text))
+    db.session.flush()
+    record(actor, "consultation.offline_update", opinion, unit_id=opinion.consultation.unit_id,
+           before=before, after=_offline_snapshot(opinion))
+
+
+def delete_offline(actor, opinion: OfflineOpinion) -> None:
+    """Delete an offline record (entered twice, or for the wrong consultation) until the feedback
+    report is published; the audit entry keeps what it said."""
+    _offline_open(opinion)
+    before = _offline_snapshot(opinion)
+    record(actor, "consultation.offline_delete", opinion, unit_id=opinion.consultation.unit_id, before=before)
+    db.session.delete(opinion)
+    db.session.flush()
 
 
 # --- queries -------------------------------------------------------------------------------------
@@ -498,6 +608,41 @@ def public_query(show: str):
         return query.where(Consultation.closes_at <= now).order_by(Consultation.closes_at.desc(), Consultation.id.desc())
     return query.where(Consultation.opens_at <= now, Consultation.closes_at > now).order_by(
         Consultation.closes_at, Consultation.id)
+
+
+def consultation_matches(query: search.Query):
+    """(object_id, score) of the consultations whose title, explanation or any section of the
+    draft matches ``query`` (each section is matched as a whole, like any indexed object)."""
+    own = search.matches("consultation", query)
+    sections = search.matches("consultation_section", query)
+    if own is None or sections is None:
+        return None
+    both = union_all(
+        select(own.c.object_id, own.c.score),
+        select(ConsultationSection.consultation_id.label("object_id"), sections.c.score)
+        .join(sections, sections.c.object_id == ConsultationSection.id),
+    ).subquery()
+    return select(both.c.object_id, func.max(both.c.score).label("score")).group_by(both.c.object_id).subquery()
+
+
+
+def search_public(show: str, q: str = "", unit_id: int | None = None):
+    """``public_query`` narrowed to a unit and to the consultations whose title, explanation or
+    draft text matches ``q`` (portal.search's rules), best matches first; ``show`` may be "all"."""
+    if show in (ConsultationStatus.open, ConsultationStatus.upcoming, ConsultationStatus.closed):
+        query = public_query(show)
+    else:
+        query = select(Consultation).where(Consultation.published_at.is_not(None)).order_by(
+            Consultation.opens_at.desc(), Consultation.id.desc())
+    if unit_id is not None:
+        query = query.where(Consultation.unit_id == unit_id)
+    hits = consultation_matches(search.parse(q)) if q.strip() else None
+    if hits is not None:
+        query = query.join(hits, hits.c.object_id == Consultation.id).order_by(None).order_by(
+            hits.c.score.desc(), Consultation.opens_at.desc(), Consultation.id.desc())
+    elif q.strip():
+        query = query.where(False)  # nothing searchable typed (punctuation only): no result
+    return query
 
 
 def latest_published(limit: int):

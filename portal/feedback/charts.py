@@ -30,6 +30,6 @@ def chart_data(kind: str, version) -> tuple[str, list[tuple[str, int]]]:
     return _("Comments and opinions per section"), rows
 
 
-def render_svg(kind: str, version) -> str:
+def render_svg(kind: str, version, narrow: bool = False) -> str:
     title, rows = chart_data(kind, version)
-    return bar_chart_svg(title, rows)
+    return bar_chart_svg(title, rows, narrow=narrow)

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .. import clock
+from .. import clock, search
 from ..enums import LabeledEnum
 from ..extensions import Model, db
 
@@ -220,3 +220,6 @@ class DeadlineReminder(Model):
     days_before: Mapped[int]
     due_on: Mapped[date]
     sent_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
+search.register(AdoptionReport, "feedback_report", {"summary": 2})

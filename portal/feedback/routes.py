@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..auth.access import get_for_unit, managed_unit_id, staff_required
 from ..catalogue.models import DecisionItem
 from ..catalogue.services import is_public
+from ..charts import narrow_requested
 from ..consultation.models import Campaign, Consultation, OfflineChannel
 from ..consultation.services import campaigns_of
 from ..database import commit
@@ -106,7 +107,7 @@ def chart(decision_id: int, kind: str):
         abort(404)
     item = _public_item(decision_id)
     version = _version(reports.report_of(item)) or abort(404)
-    response = Response(charts.render_svg(kind, version), mimetype="image/svg+xml")
+    response = Response(charts.render_svg(kind, version, narrow_requested()), mimetype="image/svg+xml")
     # pygal styles the chart with a <style> element; the SVG's own policy allows that and nothing else.
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response

@@ -71,6 +71,17 @@ def privacy():
     return render_template("main/privacy.html")
 
 
+@bp.route("/accessibility")
+def accessibility():
+    """The accessibility statement (无障碍声明): what was tested, to which level, and whom to tell."""
+    slug = current_app.config["ACCESSIBILITY_CONTACT_UNIT"]
+    units = db.session.scalars(units_in_order()).all()
+    contact = next((u for u in units if u.slug == slug), None) if slug else None
+    contact = contact or next((u for u in units if u.kind == "district_government"), None) or \
+        (units[0] if units else None)
+    return render_template("main/accessibility.html", contact=contact)
+
+
 @bp.route("/staff")
 @staff_required
 def staff_home():

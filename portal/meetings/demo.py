@@ -72,7 +72,7 @@ def _meeting(actor, item: DecisionItem, title: str, offsets: dict, method: str, 
     committed then, naming a 双色球 draw two evenings after sign-up closes)."""
     meeting = Meeting(
         unit_id=item.unit_id, meeting_type=meeting_type, title=title,
-        starts_at=_at(offsets["starts"], 9, 30), place="青松区政府第一会议室（政府路 100 号）",
+        starts_at=_at(offsets["starts"], 9, 30), place="青松区政府第一会议室（政府路100号）",
         live_url=None,
         eligibility="年满十八周岁、在本区居住或工作的市民，与议题有利害关系的居民，以及在本区登记经营的企业代表。"
                     "同等条件下优先考虑直接利害关系人。",

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .. import clock
+from .. import clock, search
 from ..enums import LabeledEnum
 from ..extensions import Model, db
 
@@ -377,3 +377,6 @@ class MeetingApplication(Model):
         now = now or clock.now()
         return (self.status == ApplicationStatus.selected and self.meeting.selected_at is not None
                 and now >= self.meeting.withdrawal_cutoff)
+
+
+search.register(Meeting, "meeting", {"title": 10, "place": 1})

@@ -97,12 +97,27 @@ def apply(meeting_id: int):
     return render_template("meetings/apply.html", form=form, meeting=meeting, now=clock.now()), form_status()
 
 
-@bp.route("/meetings/<int:meeting_id>/withdraw", methods=["POST"])
+@bp.route("/meetings/<int:meeting_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(meeting_id: int):
     meeting = db.session.get(Meeting, meeting_id) or abort(404)
     application = svc.find_application(meeting, current_user) or abort(404)
     back = url_for("meetings.detail", meeting_id=meeting.id)
+    if request.method == "GET":  # the confirmation page; the page's button posts here
+        if not application.can_withdraw(clock.now()):
+            flash(_("This application cannot be withdrawn."), "warning")
+            return redirect(back)
+        consequences = [_("A withdrawn application cannot be taken back; to attend you would have to apply again "
+                          "while sign-up is open.")]
+        if application.withdrawal_leaves_seat_empty(clock.now()):
+            consequences.append(_("The withdrawal cut-off has passed: if you withdraw now, your seat stays empty."))
+        elif application.status == ApplicationStatus.selected:
+            consequences.append(_("Your seat goes to the first alternate."))
+        return render_template("main/confirm.html", title=_("Withdraw my application"),
+                               subject=_("Application %(number)s: %(title)s", number=application.application_number,
+                                         title=meeting.title),
+                               consequences=consequences, action=request.path,
+                               confirm_label=_("Yes, withdraw my application"), back=back)
     try:
         promoted = svc.withdraw(application, current_user._get_current_object())
     except DomainError as error:

@@ -51,17 +51,17 @@ def seed(context) -> None:
 
     # August open month of the current year, several units.
     august = [
-        ("qingsong-sthj", "走进青松区生态环境监测站", "生态环境", ActivityKind.open_month, "青松区华青路 66 号 监测站大厅",
+        ("qingsong-sthj", "走进青松区生态环境监测站", "生态环境", ActivityKind.open_month, "青松区华青路66号监测站大厅",
          "参观空气质量自动监测站和水质实验室，工作人员现场讲解监测数据的采集与发布，并设答疑和问卷调查环节。",
          [(datetime(year, 8, 8, 9, 30), datetime(year, 8, 8, 11, 0), 30),
           (datetime(year, 8, 8, 14, 0), datetime(year, 8, 8, 15, 30), 30)], False),
-        ("qingsong-fgw", "“一网通办”政务服务体验日", "营商环境", ActivityKind.open_month, "青松区行政服务中心 2 楼",
+        ("qingsong-fgw", "“一网通办”政务服务体验日", "营商环境", ActivityKind.open_month, "青松区行政服务中心2楼",
          "体验企业开办“一窗通”全流程，与窗口工作人员座谈，听取对优化营商环境的意见建议。",
          [(datetime(year, 8, 15, 9, 0), datetime(year, 8, 15, 11, 30), 40)], True),
-        ("yingxi", "盈溪街道社区事务受理服务中心开放日", "民生保障", ActivityKind.open_month, "青松区盈溪路 200 号",
+        ("yingxi", "盈溪街道社区事务受理服务中心开放日", "民生保障", ActivityKind.open_month, "青松区盈溪路200号",
          "参观社区事务受理服务中心、社区食堂和长者照护之家，现场答疑。",
          [(datetime(year, 8, 20, 9, 30), datetime(year, 8, 20, 11, 0), 25)], False),
-        ("songze", "松泽镇生活垃圾分类中转站开放日", "生态环境", ActivityKind.open_month, "青松区松泽镇沪青路 88 号中转站",
+        ("songze", "松泽镇生活垃圾分类中转站开放日", "生态环境", ActivityKind.open_month, "青松区松泽镇沪青路88号中转站",
          "实地了解湿垃圾就地处置和可回收物分拣流程，参与垃圾分类知识问答。",
          [(datetime(year, 8, 27, 14, 0), datetime(year, 8, 27, 16, 0), 20)], False),
     ]
@@ -75,7 +75,7 @@ def seed(context) -> None:
     day = today + timedelta(days=10)
     upcoming = _activity(staff["qingsong-ghzy"], units["qingsong-ghzy"],
                          title="城市更新规划展示馆政府开放日", theme="城市更新", kind=ActivityKind.open_day,
-                         place="青松区城中东路 27 号 规划展示馆",
+                         place="青松区城中东路27号规划展示馆",
                          description="讲解老城区城市更新规划方案，设座谈环节听取居民意见。",
                          registration_opens_at=_at(today - timedelta(days=5), 9),
                          registration_closes_at=_at(day - timedelta(days=1), 17), id_check_required=True)
@@ -90,7 +90,7 @@ def seed(context) -> None:
     # A past open week with attendance, questionnaires and a published summary.
     start = today - timedelta(days=40)
     past = _activity(staff["qingsong-mz"], units["qingsong-mz"], title="养老服务综合体政府开放周",
-                     theme="民生保障", kind=ActivityKind.open_week, place="青松区公园路 9 号 养老服务综合体",
+                     theme="民生保障", kind=ActivityKind.open_week, place="青松区公园路9号养老服务综合体",
                      description="一周内每天开放，参观日间照料中心和助餐点，设问卷调查。",
                      registration_opens_at=_at(start - timedelta(days=14), 9),
                      registration_closes_at=_at(start - timedelta(days=1), 17))
@@ -118,5 +118,5 @@ def seed(context) -> None:
         "question": "助餐点菜品价格公示不够清楚。",
         "response": "已在各助餐点入口增设价格公示牌，并在“青松民政”公众号同步公布。"})
     publish_summary(staff["qingsong-mz"], past,
-                    "本次开放周共安排 3 个场次，市民现场参观了日间照料中心和社区助餐点，"
+                    "本次开放周共安排3个场次，市民现场参观了日间照料中心和社区助餐点，"
                     "区民政局工作人员就养老服务补贴申请、助餐服务等问题进行了解答，并通过问卷收集意见建议。")

@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .. import clock
+from .. import clock, search
 from ..enums import LabeledEnum
 from ..extensions import Model, db
 
@@ -287,3 +287,6 @@ class SummaryItem(Model):
         activity = db.session.get(OpenActivity, self.activity_id)
         assert activity is not None  # the foreign key guarantees it
         return activity.unit_id
+
+
+search.register(OpenActivity, "open_activity", {"title": 10, "theme": 5, "description": 2, "place": 1})

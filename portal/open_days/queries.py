@@ -105,6 +105,14 @@ def waiting_position(registration: OpenRegistration) -> int | None:
     return (ahead or 0) + 1
 
 
+def waiting_positions(registrations: Sequence[OpenRegistration]) -> dict[int, int]:
+    """{registration id: its place on the waiting list} for the waiting ones of one slot, counted as
+    ``waiting_position`` counts it for the resident (1 for the first person waiting)."""
+    waiting = sorted((r for r in registrations if r.status == RegistrationStatus.waiting),
+                     key=lambda r: (r.queue_no, r.id))
+    return {r.id: position for position, r in enumerate(waiting, start=1)}
+
+
 def slot_registrations(slot: OpenSlot) -> Sequence[OpenRegistration]:
     """The check-in list: confirmed first, then by waiting-list number and arrival."""
     return db.session.scalars(

@@ -43,6 +43,7 @@ from .queries import (
     staff_recent_activities,
     upcoming_activities,
     waiting_position,
+    waiting_positions,
 )
 from .services import (
     add_slot,
@@ -183,11 +184,27 @@ def my_calendar(registration_id: int):
                                                     f"{registration.id}.ics"})
 
 
-@bp.route("/me/open-days/<int:registration_id>/cancel", methods=["POST"])
+@bp.route("/me/open-days/<int:registration_id>/cancel", methods=["GET", "POST"])
 @login_required
 def my_cancel(registration_id: int):
     registration = _own_registration(registration_id)
     back = url_for("open_days.my_registration", registration_id=registration_id)
+    if request.method == "GET":  # the confirmation page; the page's button posts here
+        now = clock.now()
+        if not registration.can_cancel(now):
+            flash(_("This registration is no longer active."), "warning")
+            return redirect(back)
+        consequences = [_("You lose your place on the waiting list; it cannot be taken back.")
+                        if registration.status == RegistrationStatus.waiting else
+                        _("Your seat is given to the next person on the waiting list; it cannot be taken back.")]
+        if registration.cancel_is_late(now):
+            consequences.append(_("The cancellation cut-off has passed: you can still cancel, but it will be "
+                                  "recorded as late."))
+        return render_template("main/confirm.html", title=_("Cancel my registration"),
+                               subject=_("%(title)s: %(when)s", title=registration.activity.title,
+                                         when=registration.slot.label),
+                               consequences=consequences, action=request.path,
+                               confirm_label=_("Yes, cancel my registration"), back=back)
     try:
         cancel(registration, current_user._get_current_object())
     except DomainError as error:
@@ -303,9 +320,10 @@ def staff_slot(slot_id: int):
             flash(_("Checked in: %(name)s (%(code)s).", name=checked.name, code=checked.code), "success")
             return redirect(url_for("open_days.staff_slot", slot_id=slot.id))
     now = clock.now()
+    registrations = slot_registrations(slot)
     return render_template("open_days/staff_slot.html", slot=slot, activity=slot.activity, form=form,
-                           counts=slot_counts(slot, now), registrations=slot_registrations(slot),
-                           now=now), form_status()
+                           counts=slot_counts(slot, now), registrations=registrations,
+                           positions=waiting_positions(registrations), now=now), form_status()
 
 
 @bp.route("/staff/open-days/registrations/<int:registration_id>/cancel", methods=["POST"])

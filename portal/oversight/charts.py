@@ -56,5 +56,5 @@ def chart_data(kind: str, overview: Overview, unit_id: int | None = None) -> tup
     raise KeyError(kind)
 
 
-def render_svg(title: str, rows: list[tuple[str, int]]) -> str:
-    return bar_chart_svg(title, rows, show_title=True, print_zeroes=True)
+def render_svg(title: str, rows: list[tuple[str, int]], narrow: bool = False) -> str:
+    return bar_chart_svg(title, rows, show_title=True, print_zeroes=True, narrow=narrow)

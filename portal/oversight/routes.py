@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from .. import clock
 from ..auth.access import admin_required, ensure_unit_access, staff_required
+from ..charts import narrow_requested
 from ..database import commit
 from ..errors import DomainError, apply_to_form, form_status
 from ..extensions import db
@@ -33,7 +34,7 @@ def _year_arg() -> int:
 
 
 def _svg(title: str, rows) -> Response:
-    return Response(charts.render_svg(title, rows), mimetype="image/svg+xml",
+    return Response(charts.render_svg(title, rows, narrow_requested()), mimetype="image/svg+xml",
                     headers={"Cache-Control": "private, max-age=300"})
 
 

@@ -51,3 +51,27 @@ def test_the_open_day_form_says_register_for_a_visit_not_create_an_account(app, 
 def test_the_feedback_rule_reads_as_the_regulation_does(client, f, login):
     login(f.staff())
     assert "应在决策出台后10个工作日内公布（出台当日不计入）" in client.get("/staff/feedback").text
+
+
+def test_the_accessibility_statement_names_the_level_and_a_contact(app, client, f):
+    district = f.unit(kind="district_government", phone="021-5970 0001", email="a11y@example.gov.cn")
+    office = f.unit(phone="021-5970 0101")
+    db.session.commit()
+    html = client.get("/accessibility").text
+    assert "WCAG" in html and "AA" in html and "axe-core" in html
+    assert district.name in html and "021-5970 0001" in html and "mailto:a11y@example.gov.cn" in html
+    app.config["ACCESSIBILITY_CONTACT_UNIT"] = office.slug
+    assert "021-5970 0101" in client.get("/accessibility").text
+    assert 'href="/accessibility"' in client.get("/").text  # linked from every page's footer
+
+
+def test_a_chart_for_a_phone_has_type_as_large_as_the_text():
+    import re
+
+    from portal.charts import bar_chart_svg
+
+    rows = [("第一条", 12), ("第二条", 3)]
+    wide, narrow = bar_chart_svg("各条文意见数", rows), bar_chart_svg("各条文意见数", rows, narrow=True)
+    assert 'width="800"' in wide and 'width="420"' in narrow
+    sizes = [int(n) for n in re.findall(r"font-size:\s*(\d+)px", narrow)]
+    assert sizes and min(sizes) >= 20

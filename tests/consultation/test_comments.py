@@ -187,7 +187,8 @@ def test_rejection_with_reason_notifies_the_author(app, client, login, setup):
     assert refused.status_code == 422  # "other" needs a note
     assert db.session.get(Comment, comment.id).status == "pending"
     response = client.post(f"/staff/consultations/{consultation.id}/moderation",
-                           data={"comment_ids": [comment.id, other.id], "action": "reject", "reason": "privacy"})
+                           data={"comment_ids": [comment.id, other.id], "action": "reject", "reason": "privacy",
+                                 "confirmed": "1"})  # several comments: the count was confirmed
     assert response.status_code == 302
     db.session.expire_all()
     assert {db.session.get(Comment, i).status for i in (comment.id, other.id)} == {"rejected"}

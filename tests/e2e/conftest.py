@@ -8,6 +8,7 @@ skipped with a message (CI installs it).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import threading
@@ -162,14 +163,78 @@ def user_page(browser, browser_context_args, live_server):
 
     For journeys with several people at once (a resident and the unit's staff) without logging out."""
     contexts = []
+    visits = []
 
     def open_page(login: str, role: str = "resident", password: str | None = None):
         context = browser.new_context(**browser_context_args)
         contexts.append(context)
         new = context.new_page()
+        visits.append((new, _track(new)))
         _log_in_on(new, live_server("/auth/login"), login, password or DEMO_PASSWORDS[role])
         return new
 
     yield open_page
+    problems = [problem for other, urls in visits for problem in _axe_revisit(other, urls, live_server)]
     for context in contexts:
         context.close()
+    assert not problems, "\n".join(problems)
+
+
+# --- axe-core on every page the browser suite visits -------------------------------------------
+# Each journey's pages are recorded as it navigates; when the journey ends, every page of a kind
+# not checked yet in this run (its path with numbers replaced: /consultations/{n}) is opened again
+# (a GET: no page writes on GET) in the same browser context and checked: no serious or critical
+# axe-core violation.
+_AXE_CHECKED: set[str] = set()
+_NOT_PAGES = re.compile(r"\.(ics|png|svg|json|csv|xlsx|atom|txt)$|/export|/file$|/healthz|/readyz|/preferences/")
+
+
+def _track(target) -> list[str]:
+    urls: list[str] = []
+    target.on("framenavigated", lambda frame: urls.append(frame.url) if frame == target.main_frame else None)
+    return urls
+
+
+def _axe_revisit(target, urls: list[str], live_server) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    problems = []
+    for url in dict.fromkeys(urls):
+        if not url.startswith(live_server("")):
+            continue
+        path = url[len(live_server("")):].split("#")[0]
+        kind = re.sub(r"/\d+", "/{n}", path.split("?")[0]) or "/"
+        if kind in _AXE_CHECKED or _NOT_PAGES.search(kind):
+            continue
+        _AXE_CHECKED.add(kind)
+        response = target.goto(url)
+        if response is None or "text/html" not in (response.headers.get("content-type") or ""):
+            continue
+        results = Axe().run(target)
+        for v in results.response["violations"]:
+            if v.get("impact") in ("serious", "critical"):
+                problems.append(f"{path}: {v['id']} ({v['impact']}): {v['help']} — "
+                                + "; ".join(str(n["target"]) for n in v["nodes"][:5]))
+    return problems
+
+
+@pytest.fixture(autouse=True)
+def axe_every_visited_page(request, live_server):
+    if "page" not in request.fixturenames:
+        yield
+        return
+    target = request.getfixturevalue("page")
+    urls = _track(target)
+    yield
+    if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
+        return  # the journey's own failure says more
+    problems = _axe_revisit(target, urls, live_server)
+    assert not problems, "axe-core on pages this journey visited:\n" + "\n".join(problems)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.rep_call = report

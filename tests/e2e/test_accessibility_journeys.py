@@ -108,6 +108,7 @@ def test_large_text_mode_on_a_content_page(page, live_server, axe_check, shot):
     page.get_by_role("link", name=re.compile("大字版")).click()
     expect(page.locator("body")).to_have_class(re.compile("large-text"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("征求意见")  # back on the same page
+    page.wait_for_load_state()  # the body's class is there before the rest is parsed (seen under load)
     large = page.evaluate("parseFloat(getComputedStyle(document.querySelector('main p, main dd')).fontSize)")
     assert large >= normal * 1.2, (normal, large)
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")

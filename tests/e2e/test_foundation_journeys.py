@@ -51,7 +51,7 @@ def test_admin_creates_staff_account_and_sees_it_in_the_audit_log(page, live_ser
     page.get_by_label("单位").select_option(label="青松区民政局")
     page.get_by_label("初始密码").fill("Mz-new-staff-2026")
     page.get_by_role("button", name="创建账号").click()
-    expect(page.get_by_text("账号 new.staff@qingsong.example.gov.cn 已创建。")).to_be_visible()
+    expect(page.get_by_text("账号new.staff@qingsong.example.gov.cn已创建。")).to_be_visible()
     page.goto(live_server("/admin/audit?action=account.create"))
     expect(page.locator("table")).to_contain_text("account.create")
     shot("audit")

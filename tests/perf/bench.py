@@ -59,6 +59,7 @@ def build(database_url: str, scale: float, workdir: Path) -> dict:
 def pages(ids: dict) -> list[tuple[str, list[str]]]:
     q = urllib.parse.quote("垃圾")
     q4 = urllib.parse.quote("垃圾分类")
+    duty = urllib.parse.quote("职责")  # in every section of every generated draft
     many = [
         ("mixed: /decisions/<id> over %d ids" % len(ids.get("decision_ids", [])),
          [f"/decisions/{i}" for i in ids.get("decision_ids", [])]),
@@ -81,6 +82,9 @@ def pages(ids: dict) -> list[tuple[str, list[str]]]:
         ("/api/v1/decisions", ["/api/v1/decisions"]),
         ("search: /catalogue?q=垃圾 (2 characters)", [f"/catalogue?q={q}"]),
         ("search: /catalogue?q=垃圾分类 (4 characters)", [f"/catalogue?q={q4}"]),
+        ("search: /search?q=垃圾 (whole site, 2 characters)", [f"/search?q={q}"]),
+        ("search: /search?q=职责 (whole site, 2 characters in every draft)", [f"/search?q={duty}"]),
+        ("search: /consultations?q=职责 (draft text, 2 characters)", [f"/consultations?q={duty}"]),
     ] + [(name, paths) for name, paths in many if paths]
 
 

@@ -7,7 +7,8 @@ counters are the real ones); the big tables are bulk-inserted with SQLAlchemy Co
 with their counters recomputed at the end exactly as the services keep them.
 
 Not generated: the campaign-detection index (``consultation_comment_band``), which only submission
-reads, and search tokens are generated only for decision items (the only searched objects).
+reads. Search tokens are bulk-inserted for decision items, consultations and their sections; the
+other searched objects (activities, reports) go through the ORM and are indexed as they flush.
 """
 from __future__ import annotations
 
@@ -288,6 +289,16 @@ def generate(scale: float = 1.0, seed: int = 20261122, log=print, items_factor: 
         slot.next_queue_no = slot.waiting_count
     db.session.flush()
     step(f"{len(activities)} activities, {registrations} registrations")
+
+    # -- search tokens of the bulk-inserted consultations and sections (the site-wide search) ---------
+    for model, columns in ((Consultation, (Consultation.id, Consultation.title, Consultation.explanation,
+                                           Consultation.interpretation)),
+                           (ConsultationSection, (ConsultationSection.id, ConsultationSection.number,
+                                                  ConsultationSection.heading, ConsultationSection.body))):
+        registration = next(r for r in _REGISTRY.values() if r.model is model)
+        rows = db.session.execute(select(*columns).order_by(columns[0])).all()
+        _bulk(SearchToken.__table__, (token for row in rows for token in token_rows(registration, row)))
+    step("search tokens of consultations and their sections")
 
     # -- the adoption report of the big consultation (through the feedback services) ------------------
     report_id = _publish_big_report(big, staff, units, unit_of, rng, step)

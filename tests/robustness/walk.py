@@ -67,6 +67,9 @@ def populate(app: Flask, now: datetime) -> Populated:
         "name": "赵六", "mobile": "13900001234", "id_last4": "123X", "needs": ""})
     app.config["CLOCK_NOW"] = now
     message, evaluation, policy_ids = _board(world, resident, accounts)
+    offline = consultation_services.record_offline(accounts["staff"], open_one, {
+        "channel": "letter", "held_on": now.date(), "participants": 2, "summary": "居民来信。",
+        "items": "第一条：建议明确时间表"})
     db.session.commit()
 
     documents = db.session.scalars(select(DecisionDocument).order_by(DecisionDocument.id)).all()
@@ -93,6 +96,7 @@ def populate(app: Flask, now: datetime) -> Populated:
     pairs = {
         ("document_id", "item_id"): [(d.id, d.decision_id) for d in documents],
         ("application_id", "meeting_id"): [(a.id, a.meeting_id) for a in applications],
+        ("consultation_id", "opinion_id"): [(offline.consultation_id, offline.id)],
     }
     return Populated(world, accounts, values, pairs)
 
