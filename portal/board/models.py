@@ -150,6 +150,12 @@ class BoardMessage(Model):
         sent = self.sent_replies
         return sent[-1] if sent else None
 
+    def subscription_event(self) -> tuple[str, int | None, int | None, str, str]:
+        """What the subscriptions feature tells followers of the policy, its unit and its topics
+        when the reply is published (the public title only: the resident's own words are not)."""
+        return ("board_message", self.unit_id, self.decision_id, self.public_title or self.title,
+                f"/board/{self.id}")
+
     def deadline_state(self, today: date) -> DeadlineState:
         if self.is_answered and self.answered_at is not None:
             return DeadlineState.on_time if self.answered_at.date() <= self.due_on else DeadlineState.late

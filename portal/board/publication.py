@@ -12,6 +12,8 @@ from .. import clock, privacy, search
 from ..audit.services import record
 from ..errors import RuleViolation, UserInputError
 from ..extensions import db
+from ..subscriptions import events
+from ..subscriptions.models import EventKind
 from .models import BoardMessage, MessageKind
 
 # Functions called with each message when it is published (e.g. the subscriptions feature's
@@ -26,6 +28,7 @@ def on_published(hook: Callable[[BoardMessage], None]) -> Callable[[BoardMessage
 
 def published(message: BoardMessage) -> None:
     """The event "a reply was published" (called once per publication, inside its transaction)."""
+    events.emit(EventKind.board_reply_published, message)
     for hook in _PUBLISHED_HOOKS:
         hook(message)
 

@@ -2,9 +2,9 @@
 
     events.emit(EventKind.consultation_opened, consultation)
 
-A new kind of event (the message board's, when it lands) is one member of ``EventKind``
-(``board_reply_published = "board.reply_published", _l("Reply published on the message board")``)
-and the ``emit`` call in its service; its model says what it is about with a method
+A new kind of event is one member of ``EventKind`` and the ``emit`` call in its service, as the
+message board's ``board_reply_published`` (``portal/board/publication.py``); a feature's model may
+say what it is about with a method
 ``subscription_event() -> (subject type, unit id, decision id, title, link path)``, so followers
 of the policy (decision item), its unit and its topics are told.
 

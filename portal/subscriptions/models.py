@@ -36,6 +36,7 @@ class EventKind(LabeledEnum):
     meeting_record_published = "meeting.record_published", _l("Meeting record published")
     open_day_published = "open_day.published", _l("Open day published")
     open_day_seats_low = "open_day.seats_low", _l("Open day: few seats left")
+    board_reply_published = "board.reply_published", _l("Reply published on the message board")
 
     @property
     def category(self) -> str:

@@ -278,3 +278,25 @@ def test_unit_figures_reply_rate_on_time_rate_and_median(world, app):
     assert (figures.received, figures.answered, figures.on_time, figures.overdue) == (4, 3, 2, 1)
     assert figures.reply_rate == 0.75 and figures.on_time_rate == 0.5 and figures.median_days == 4
     assert stats.percent(figures.on_time_rate) == "50%"
+
+
+def test_publishing_tells_the_followers_of_the_policy_once(world, monkeypatch):
+    """Issue 17: a reply published on a followed policy reaches its followers (once each)."""
+    from portal.subscriptions import delivery
+    from portal.subscriptions import services as subs
+    from portal.subscriptions.models import Event, EventKind
+
+    message = ask(world)
+    assert message.decision_id is not None
+    follower = subs.follow_by_email("policy@example.com", "王建刚", subs.describe("decision", message.decision_id),
+                                    "instant")
+    subs.confirm(follower)
+    answer(world, message)
+    delivery.fan_out()  # what the setup emitted (the policy's own events)
+    assert db.session.scalar(select(Event.id).where(Event.kind == EventKind.board_reply_published.value)) is None
+    publication.publish(world["staff"], message)
+    event = db.session.scalars(select(Event).where(Event.kind == EventKind.board_reply_published.value)).one()
+    assert event.link == f"/board/{message.id}" and event.decision_id == message.decision_id
+    assert "13812345678" not in event.title
+    assert delivery.fan_out()[1] == 1
+    assert delivery.fan_out()[1] == 0
