@@ -388,8 +388,8 @@ class Replay:
             response = staff.submit(queue_url, {"hide": private},
                                     action=f"/staff/consultations/{consultation}/comments/{manual_id}/redact")
             r.check("1 · staff hide a span by hand before publishing", response.status == 302, _status(response))
-        response = staff.submit(queue_url, {"comment_ids": [str(i) for i in ids.values()], "action": "publish"},
-                                action=queue_url)
+        response = staff.submit(queue_url, {"comment_ids": [str(i) for i in ids.values()], "action": "publish",
+                                            "confirmed": "1"}, action=queue_url)
         r.check("1 · staff publish the comments", response.status == 302 and len(ids) == len(markers) + 1,
                 f"{_status(response)}; found {len(ids)} of {len(markers) + 1} comments in the queue")
         time.sleep(1.2)  # every process sees the change (PAGE_CACHE_VERSION_SECONDS)
@@ -485,7 +485,7 @@ class Replay:
                               {"csrf_token": staff.csrf(f"/staff/meetings/{drawn}"), "reason": "不符合条件"})
         r.check("2 · nobody is excluded after the close", response.status == 422, _status(response))
         leaving = self.as_("withdraws")
-        response = leaving.submit(f"/meetings/{drawn}", {}, action=f"/meetings/{drawn}/withdraw")
+        response = leaving.submit(f"/meetings/{drawn}/withdraw", {}, action=f"/meetings/{drawn}/withdraw")
         r.check("2 · a late withdrawal is accepted (and must be on the record)", response.status == 302,
                 _status(response))
         draw_url = f"/staff/meetings/{drawn}/draw"
@@ -644,19 +644,24 @@ class Replay:
             "show_as": "masked", "consent": "y"})
         queue = f"/staff/consultations/{consultation}/moderation?consultation_id=x&endpoint=y&status=pending"
         ids = _comment_ids_of(staff.get(queue).text, [marker])
-        response = staff.submit(queue, {"comment_ids": [str(i) for i in ids.values()], "action": "publish"},
-                                action=urllib.parse.urlsplit(queue).path)
+        response = staff.submit(queue, {"comment_ids": [str(i) for i in ids.values()], "action": "publish",
+                                        "confirmed": "1"}, action=urllib.parse.urlsplit(queue).path)
         response = staff.post(queue, {"csrf_token": staff.csrf(queue), "comment_ids": [str(i) for i in ids.values()],
-                                      "action": "publish"}) if response.status == 302 and ids else response
+                                      "action": "publish", "confirmed": "1"}) if response.status == 302 and ids else response
         time.sleep(1.2)
         shown = marker in self.browser().get(f"/consultations/{consultation}/comments").text
         r.check("5 · moderation with ?consultation_id= saves and says so", ids and response.status < 500 and shown,
                 f"{_status(response)}; published: {shown}")
 
-        response = staff.get(f"/staff/consultations/{consultation}/export.csv")
+        response = self._export(staff, consultation, "csv")
         r.check("5 · the staff CSV export works", response.status == 200 and b"," in response.body, _status(response))
         self._oversize_upload(staff)
         self._walk()
+
+    def _export(self, staff: Browser, consultation: int, fmt: str) -> Response:
+        """The staff export (a POST from the consultation's staff page: the download is audited)."""
+        return staff.post(f"/staff/consultations/{consultation}/export/{fmt}",
+                          {"csrf_token": staff.csrf(f"/staff/consultations/{consultation}")})
 
     def _oversize_upload(self, staff: Browser) -> None:
         item = self.world["decisions"]["consulting"]
@@ -717,10 +722,11 @@ class Replay:
         pages = [(resident, "/me"), (resident, "/me/export.json"), (resident, f"/me/open-days/{registration}"),
                  (resident, f"/me/open-days/{registration}.ics"), (resident, f"/me/open-days/{registration}/qr.png"),
                  (resident, "/me/comments"), (resident, "/me/inbox"),
-                 (staff, f"/staff/consultations/{consultation}/export.csv"),
-                 (staff, f"/staff/consultations/{consultation}/export.xlsx"), (staff, "/staff")]
+                 (staff, f"/staff/consultations/{consultation}/export/csv"),
+                 (staff, f"/staff/consultations/{consultation}/export/xlsx"), (staff, "/staff")]
         for browser, path in pages:
-            response = browser.get(path)
+            export = re.fullmatch(r"/staff/consultations/(\d+)/export/(\w+)", path)
+            response = self._export(browser, int(export[1]), export[2]) if export else browser.get(path)
             header = response.header("Cache-Control") or ""
             r.check(f"6 · {path} is Cache-Control: no-store", response.status == 200 and "no-store" in header,
                     f"{response.status}, Cache-Control: {header!r}")
