@@ -14,7 +14,7 @@ from ..extensions import Model
 
 class ExportStatus(LabeledEnum):
     queued = "queued", _l("Waiting to start")        # 等待处理
-    running = "running", _l("Being prepared")        # 正在生成
+    running = "running", _l("Being generated")       # 正在生成
     done = "done", _l("Ready to download")           # 可以下载
     failed = "failed", _l("Failed")                  # 生成失败
     expired = "expired", _l("Expired")               # 已过期

@@ -53,7 +53,7 @@ def test_admin_creates_staff_account_and_sees_it_in_the_audit_log(page, live_ser
     page.get_by_role("button", name="创建账号").click()
     expect(page.get_by_text("账号new.staff@qingsong.example.gov.cn已创建。")).to_be_visible()
     page.goto(live_server("/admin/audit?action=account.create"))
-    expect(page.locator("table")).to_contain_text("account.create")
+    expect(page.locator("table.audit-table")).to_contain_text("新建账号")  # the action in words (issue 15.5)
     shot("audit")
 
 

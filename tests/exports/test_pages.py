@@ -75,7 +75,7 @@ def test_the_job_page_shows_progress_and_refreshes_itself_until_the_file_is_read
     job.rows_done = 12
     db.session.commit()
     body = client.get(f"/staff/exports/{job.id}").get_data(as_text=True)
-    assert "Being prepared" in body and "12 of 30 rows written (40%)" in body and 'value="12"' in body
+    assert "Being generated" in body and "12 of 30 rows written (40%)" in body and 'value="12"' in body
 
     db.session.execute(ExportJob.__table__.update().values(status="queued"))
     db.session.commit()
