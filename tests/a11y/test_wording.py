@@ -75,3 +75,19 @@ def test_a_chart_for_a_phone_has_type_as_large_as_the_text():
     assert 'width="800"' in wide and 'width="420"' in narrow
     sizes = [int(n) for n in re.findall(r"font-size:\s*(\d+)px", narrow)]
     assert sizes and min(sizes) >= 20
+
+
+def test_no_space_between_chinese_and_numbers_in_the_catalog():
+    """Issue 18.4: "网上意见12条", never "网上意见 12 条" — in every Chinese message, including those
+    of features written after the wording pass."""
+    import re
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    po = Path(__file__).resolve().parents[2] / "portal/translations/zh_Hans_CN/LC_MESSAGES/messages.po"
+    cjk, value = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]", r"(?:%\([a-z_]+\)s|\d+)"
+    spaced = re.compile(rf"{cjk} {value}|{value} {cjk}")
+    with po.open("rb") as handle:
+        found = [m.string for m in read_po(handle) if m.id and isinstance(m.string, str) and spaced.search(m.string)]
+    assert not found, found[:5]
