@@ -65,8 +65,9 @@ class LiveServer:
         return self.url + path
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def serve_demo(folder: Path, **overrides):
+    """Serve the demo data from a fresh SQLite database in ``folder`` on a free port (a generator:
+    yields the LiveServer, stops it when resumed). ``overrides``: extra settings, e.g. CLOCK_NOW."""
     from werkzeug.serving import make_server
 
     from portal import create_app
@@ -74,7 +75,6 @@ def live_server(tmp_path_factory):
     from portal.demo import seed
     from portal.extensions import db
 
-    folder = tmp_path_factory.mktemp("e2e")
     port = _free_port()
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'e2e.sqlite3'}",
@@ -82,7 +82,7 @@ def live_server(tmp_path_factory):
         "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False,
         "MAIL_BACKEND": "null", "RATELIMIT_ENABLED": False, "DEMO_MODE": True,
         "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 64,
-        "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
+        "PORTAL_BASE_URL": f"http://127.0.0.1:{port}", **overrides,
     }, instance_path=str(folder / "instance"))
     with app.app_context():
         db.create_all()
@@ -95,6 +95,11 @@ def live_server(tmp_path_factory):
     server.shutdown()
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    yield from serve_demo(tmp_path_factory.mktemp("e2e"))
 
 
 @pytest.fixture

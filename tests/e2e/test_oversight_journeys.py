@@ -7,13 +7,12 @@ The portal runs on its own server for this module: the demo is seeded with the c
 2026, and the clock is moved as the journey goes on (``CLOCK_NOW``)."""
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import DEMO_PASSWORDS, LiveServer, _free_port
+from .conftest import DEMO_PASSWORDS, _log_in_on, serve_demo
 
 ADMIN = "admin@qingsong.example.gov.cn"
 STAFF_SONGZE = "staff.songze@qingsong.example.gov.cn"
@@ -21,42 +20,12 @@ STAFF_SONGZE = "staff.songze@qingsong.example.gov.cn"
 
 @pytest.fixture(scope="module")
 def year_server(tmp_path_factory):
-    from werkzeug.serving import make_server
-
-    from portal import create_app
-    from portal.database import commit
-    from portal.demo import seed
-    from portal.extensions import db
-
-    folder = tmp_path_factory.mktemp("e2e-oversight")
-    port = _free_port()
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'e2e.sqlite3'}",
-        "SECRET_KEY": "e2e-secret-key-not-for-production",
-        "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False,
-        "MAIL_BACKEND": "null", "RATELIMIT_ENABLED": False, "DEMO_MODE": True, "PAGE_CACHE_SECONDS": 0,
-        "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 64, "CLOCK_NOW": datetime(2026, 9, 15, 10, 0),
-        "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
-    }, instance_path=str(folder / "instance"))
-    with app.app_context():
-        db.create_all()
-        seed()
-        commit()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield LiveServer(app, f"http://127.0.0.1:{port}")
-    server.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+    yield from serve_demo(tmp_path_factory.mktemp("e2e-oversight"), PAGE_CACHE_SECONDS=0,
+                          CLOCK_NOW=datetime(2026, 9, 15, 10, 0))
 
 
 def _log_in(page, server, login, password):
-    page.goto(server("/auth/login"))
-    page.get_by_label("邮箱或手机号").fill(login)
-    page.get_by_label("密码", exact=True).fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("button", name="退出")).to_be_visible()
+    _log_in_on(page, server("/auth/login"), login, password)
 
 
 def _cell(page, slug, target):
