@@ -285,20 +285,26 @@ def _render_staff_catalogue(unit_id: int, year: int, review_form: ReviewForm):
                            deadline=catalogue_deadline(year)), form_status()
 
 
-@bp.route("/staff/catalogue/<int:unit_id>/<int:year>/submit", methods=["POST"])
-@staff_required
-def staff_submit(unit_id: int, year: int):
+def _catalogue_action(unit_id: int, year: int, func, success: str):
+    """A button on the unit's yearly catalogue page (submit, publish): the service, then back."""
     ensure_unit_access(unit_id)
     db.session.get(Unit, unit_id) or abort(404)
     catalogue = services.catalogue_of(unit_id, _year_or_404(year), create=True)
     back = url_for("catalogue.staff_catalogue", unit_id=unit_id, year=year)
     try:
-        review.submit(current_user, catalogue)
+        func(current_user, catalogue)
     except DomainError as error:
         return refuse(error, back)
     commit()
-    flash(_("The %(year)s catalogue is submitted to the district office for review.", year=year), "success")
+    flash(success, "success")
     return redirect(back)
+
+
+@bp.route("/staff/catalogue/<int:unit_id>/<int:year>/submit", methods=["POST"])
+@staff_required
+def staff_submit(unit_id: int, year: int):
+    return _catalogue_action(unit_id, year, review.submit,
+                             _("The %(year)s catalogue is submitted to the district office for review.", year=year))
 
 
 @bp.route("/staff/catalogue/<int:unit_id>/<int:year>/review", methods=["POST"])
@@ -328,17 +334,8 @@ def admin_review(unit_id: int, year: int):
 @bp.route("/staff/catalogue/<int:unit_id>/<int:year>/publish", methods=["POST"])
 @staff_required
 def staff_publish(unit_id: int, year: int):
-    ensure_unit_access(unit_id)
-    db.session.get(Unit, unit_id) or abort(404)
-    catalogue = services.catalogue_of(unit_id, _year_or_404(year), create=True)
-    back = url_for("catalogue.staff_catalogue", unit_id=unit_id, year=year)
-    try:
-        services.publish_catalogue(current_user, catalogue)
-    except DomainError as error:
-        return refuse(error, back)
-    commit()
-    flash(_("The %(year)s catalogue is published.", year=year), "success")
-    return redirect(back)
+    return _catalogue_action(unit_id, year, services.publish_catalogue,
+                             _("The %(year)s catalogue is published.", year=year))
 
 
 def _topic_choices(form: ItemForm) -> None:
