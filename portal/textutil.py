@@ -50,3 +50,32 @@ def is_mainland_mobile(text: str | None) -> bool:
 
 
 MOBILE_MESSAGE = _l("Please enter an 11-digit mainland mobile number.")
+
+
+# A link a resident is sent to (an online activity's live address): https only, a real host, no
+# spaces or control characters, at most 500 characters.
+HTTPS_URL_MAX = 500
+
+
+def normalize_https_url(text: str | None) -> str | None:
+    """The address as typed, trimmed, when it is an https link to a host ("https://live.example.cn/
+    room/1"); None for anything else (http, javascript:, no host, user@host, spaces inside, too
+    long)."""
+    from urllib.parse import urlsplit
+
+    url = (text or "").strip()
+    if not url or len(url) > HTTPS_URL_MAX or any(c.isspace() or ord(c) < 32 for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+        parts.port  # noqa: B018  (raises ValueError on a port that is not a number)
+    except ValueError:
+        return None
+    if (parts.scheme.lower() != "https" or not hostname or "." not in hostname.strip(".")
+            or parts.username is not None):  # user@host: a link that hides where it goes
+        return None
+    return url
+
+
+HTTPS_URL_MESSAGE = _l("Please enter the full https:// address of the online activity.")

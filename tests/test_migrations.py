@@ -57,3 +57,62 @@ def test_upgrade_on_an_empty_database_matches_the_models(empty_database_url, tmp
                 conn.execute(text("UPDATE audit_entry SET action = 'changed'"))
         db.session.remove()
         db.engine.dispose()
+
+
+def test_online_activities_migration_widens_the_kinds_keeps_the_rows_and_goes_back(empty_database_url, tmp_path):
+    """online01 (the kind ``online`` and its ``online_url``), on SQLite (the table is rebuilt) and
+    on PostgreSQL: the activities and their slots survive (on SQLite the rebuild's DROP would
+    cascade to every slot and registration with foreign keys on), foreign keys are on again, the
+    migrated database accepts an online activity with its link, refuses one without a link or with
+    an ID check, and downgrades and upgrades again."""
+    from flask_migrate import downgrade
+    from sqlalchemy.exc import IntegrityError
+
+    from portal.units.models import Unit
+
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": empty_database_url},
+                     instance_path=str(tmp_path / "instance"))
+    insert = text("INSERT INTO open_activity (unit_id, title, theme, kind, description, place, {url_column}"
+                  "accessibility, registration_opens_at, registration_closes_at, cancel_cutoff_hours, "
+                  "id_check_required, summary_text, created_at) VALUES (:unit, 't', '', :kind, '', 'p', {url}"
+                  "'', '2026-07-01 09:00', '2026-08-01 09:00', 24, :id_check, '', '2026-06-01 09:00') RETURNING id")
+    before, after = (text(insert.text.format(url_column=c, url=v))
+                     for c, v in (("", ""), ("online_url, ", ":url, ")))
+    with app.app_context():
+        upgrade(revision="crowd01")
+        db.session.add(owner := Unit(name="青松区测试局", short_name="测试局", slug="u", kind="bureau"))
+        db.session.flush()
+        unit = owner.id
+        db.session.commit()
+        db.session.remove()
+        with db.engine.begin() as conn:
+            kept = conn.execute(before, {"unit": unit, "kind": "open_day", "id_check": True}).scalar_one()
+            conn.execute(text("INSERT INTO open_slot (activity_id, starts_at, ends_at, capacity, confirmed_count, "
+                              "next_queue_no, waiting_count) VALUES (:a, '2026-08-10 09:00', '2026-08-10 11:00', "
+                              "5, 0, 0, 0)"), {"a": kept})
+        db.engine.dispose()
+        upgrade()
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT count(*) FROM open_slot WHERE activity_id = :a"), {"a": kept}).scalar_one() == 1
+            if conn.dialect.name == "sqlite":
+                assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+            conn.execute(after, {"unit": unit, "kind": "online", "url": "https://live.example.cn/1", "id_check": False})
+        for kind, url, id_check in (("online", None, False), ("online", "https://live.example.cn/1", True),
+                                    ("open_day", "https://live.example.cn/1", False), ("webinar", None, False)):
+            with pytest.raises(IntegrityError), db.engine.begin() as conn:
+                conn.execute(after, {"unit": unit, "kind": kind, "url": url, "id_check": id_check})
+        with db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM open_activity WHERE kind = 'online'"))
+        db.engine.dispose()
+        downgrade(revision="crowd01")
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT count(*) FROM open_slot")).scalar_one() == 1
+            with pytest.raises(IntegrityError), conn.begin_nested():
+                conn.execute(before, {"unit": unit, "kind": "online", "id_check": False})
+        db.engine.dispose()
+        upgrade()
+        with db.engine.begin() as conn:
+            conn.execute(after, {"unit": unit, "kind": "online", "url": "https://live.example.cn/2", "id_check": False})
+            assert conn.execute(text("SELECT count(*) FROM open_slot")).scalar_one() == 1
+        db.session.remove()
+        db.engine.dispose()

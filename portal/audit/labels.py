@@ -188,6 +188,7 @@ FIELD_LABELS: dict[str, Any] = {
     "issue_date": _l("Issue date"), "no_consultation_reason": _l("Reason for not consulting the public"),
     "late": _l("Late"), "by_staff": _l("By the unit"), "role": _l("Role"), "text": _l("Text"),
     "disposition": _l("Adoption"), "starts_at": _l("Starts"), "topics": _l("Topics"),
+    "online_url": _l("Online address"),
 }
 
 def action_label(action: str) -> str:

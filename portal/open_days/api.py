@@ -23,7 +23,9 @@ register_schema("OpenActivity", {
         "open_month": {"type": "boolean", "description": "An activity of the August 政府开放月: its first "
                                                          "time slot starts in August."},
         "description": {"type": "string"},
-        "place": {"type": "string"},
+        "place": {"type": "string", "description": "Where it takes place (an online activity: its online address)."},
+        "online_url": {"type": "string", "nullable": True,
+                       "description": "The https address of an online activity (type 'online'), else null."},
         "accessibility": {"type": "string"},
         "id_check_required": {"type": "boolean"},
         "registration_opens_at": {"type": "string", "format": "date-time"},
@@ -56,6 +58,7 @@ def serialize_activity(activity: OpenActivity) -> dict:
         "open_month": activity.in_open_month,
         "description": activity.description,
         "place": activity.place,
+        "online_url": activity.online_url,
         "accessibility": activity.accessibility,
         "id_check_required": activity.id_check_required,
         "registration_opens_at": iso(activity.registration_opens_at),

@@ -41,7 +41,12 @@ class ActivityForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)],
                                 description=_l("What visitors will see and do: Q&A, symposium, "
                                                "experience, questionnaire."))
-    place = StringField(_l("Place"), validators=[DataRequired(), Length(max=200)])
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=200)],
+                        description=_l("Not needed for an online activity: its online address is its place."))
+    online_url = StringField(_l("Online address"), validators=[Optional(), Length(max=500)],
+                             render_kw={"inputmode": "url", "autocomplete": "url", "placeholder": "https://"},
+                             description=_l("For an online activity only: the https:// address of the live "
+                                            "stream or online meeting."))
     accessibility = TextAreaField(_l("Accessibility information"), validators=[Optional(), Length(max=2000)],
                                   description=_l("Step-free access, lifts, accessible toilets, help on site."))
     registration_opens_at = DateTimeLocalField(_l("Registration opens"), format=DATETIME_FORMAT,
@@ -52,7 +57,8 @@ class ActivityForm(FlaskForm):
                                        default=24, validators=[InputRequired(), NumberRange(min=0, max=720)],
                                        description=_l("Later cancellations are still accepted but "
                                                       "recorded as late."))
-    id_check_required = BooleanField(_l("ID is checked at the door"))
+    id_check_required = BooleanField(_l("ID is checked at the door"),
+                                     description=_l("Not for an online activity: it has no door."))
     submit = SubmitField(_l("Save"))
 
 

@@ -15,14 +15,16 @@ from ..audit.services import record
 from ..extensions import db
 from ..notifications.services import notify
 from ..subscriptions import notices
-from .models import OpenActivity, OpenRegistration, OpenSlot, RegistrationStatus
+from .models import ActivityKind, OpenActivity, OpenRegistration, OpenSlot, RegistrationStatus
 from .services import PERSONAL_FIELDS, changed_rows, registrations_table
 
 
 def record_no_shows(slot: OpenSlot | None = None) -> int:
     """Mark unchecked confirmed registrations of ended slots as no-shows; returns how many."""
     now = clock.now()
-    query = select(OpenSlot).where(OpenSlot.ends_at <= now, OpenSlot.no_shows_recorded_at.is_(None))
+    # An online activity has no check-in at a door: nobody of it is a no-show.
+    query = select(OpenSlot).join(OpenActivity, OpenActivity.id == OpenSlot.activity_id).where(
+        OpenSlot.ends_at <= now, OpenSlot.no_shows_recorded_at.is_(None), OpenActivity.kind != ActivityKind.online)
     if slot is not None:
         query = query.where(OpenSlot.id == slot.id)
     total = 0

@@ -26,11 +26,14 @@ from ..extensions import Model, db
 
 class ActivityKind(LabeledEnum):
     """The format a unit gives its activity (活动类型). Whether it belongs to the August open month
-    is decided by its date (``OpenActivity.in_open_month``), not by this type."""
+    is decided by its date (``OpenActivity.in_open_month``), not by this type. An online activity
+    (线上开放活动, e.g. a live stream, 在线直播) takes place on a link, not at a place: no door, so no
+    check-in and no ID check."""
 
     open_day = "open_day", _l("Open day")
     open_week = "open_week", _l("Open week")
     open_month = "open_month", _l("Open month activity")
+    online = "online", _l("Online open activity")
 
 
 class RegistrationStatus(LabeledEnum):
@@ -58,7 +61,11 @@ class OpenActivity(Model):
 
     __tablename__ = "open_activity"
     __table_args__ = (
-        CheckConstraint("kind IN ('open_day', 'open_week', 'open_month')", name="kind_known"),
+        CheckConstraint("kind IN ('open_day', 'open_week', 'open_month', 'online')", name="kind_known"),
+        # An online activity takes place on its link (and only it has one); it has no door, so
+        # nobody checks an ID card there.
+        CheckConstraint("(kind = 'online') = (online_url IS NOT NULL)", name="online_url_iff_online"),
+        CheckConstraint("kind != 'online' OR NOT id_check_required", name="online_no_id_check"),
         CheckConstraint("registration_closes_at > registration_opens_at", name="window_order"),
         CheckConstraint("cancel_cutoff_hours >= 0", name="cutoff_not_negative"),
         Index("ix_open_activity_unit", "unit_id"),
@@ -71,6 +78,9 @@ class OpenActivity(Model):
     kind: Mapped[str] = mapped_column(String(16))
     description: Mapped[str] = mapped_column(Text, default="")
     place: Mapped[str] = mapped_column(String(200))
+    # The live / online address (https) of an online activity, None for the others. The services
+    # also store it as the activity's ``place``, so every message naming the place gives the link.
+    online_url: Mapped[str | None] = mapped_column(String(500))
     accessibility: Mapped[str] = mapped_column(Text, default="")
     registration_opens_at: Mapped[datetime]
     registration_closes_at: Mapped[datetime]
@@ -119,6 +129,16 @@ class OpenActivity(Model):
     @property
     def kind_label(self) -> str:
         return ActivityKind.label_of(self.kind)
+
+    @property
+    def is_online(self) -> bool:
+        """Held on a link (``online_url``), not at a place: no check-in at a door, no ID check."""
+        return self.kind == ActivityKind.online
+
+    @property
+    def location(self) -> str:
+        """Where it takes place: the online address of an online activity, else the place."""
+        return (self.online_url or self.place) if self.is_online else self.place
 
     @property
     def summary_published(self) -> bool:
@@ -243,10 +263,11 @@ class OpenRegistration(Model):
 
     def status_at(self, now: datetime) -> RegistrationStatus:
         """The status to show at ``now``: a confirmed visitor not checked in once the slot has
-        ended did not come, even before the scheduled job records it (pages never write)."""
+        ended did not come, even before the scheduled job records it (pages never write). An
+        online activity has no check-in, so nobody is a no-show there."""
         status = RegistrationStatus(self.status)
         if (status == RegistrationStatus.confirmed and self.checked_in_at is None
-                and self.slot.has_ended(now)):
+                and not self.activity.is_online and self.slot.has_ended(now)):
             return RegistrationStatus.no_show
         return status
 

@@ -29,7 +29,7 @@ from ..errors import RuleViolation, UserInputError
 from ..extensions import db
 from ..notifications.services import notify
 from ..subscriptions import events
-from ..textutil import MOBILE_MESSAGE, normalize_mobile
+from ..textutil import HTTPS_URL_MESSAGE, MOBILE_MESSAGE, normalize_https_url, normalize_mobile
 from .calendar_files import qr_png
 from .models import (
     ActivityKind,
@@ -41,7 +41,7 @@ from .models import (
     SummaryItem,
 )
 
-ACTIVITY_FIELDS = ("unit_id", "title", "theme", "kind", "description", "place", "accessibility",
+ACTIVITY_FIELDS = ("unit_id", "title", "theme", "kind", "description", "place", "online_url", "accessibility",
                    "registration_opens_at", "registration_closes_at", "cancel_cutoff_hours",
                    "id_check_required")
 SLOT_FIELDS = ("starts_at", "ends_at", "capacity")
@@ -70,10 +70,9 @@ def _clean_activity(data: dict, activity: OpenActivity | None) -> dict:
         clean[key] = (clean[key] or "").strip()
     if not clean["title"]:
         raise UserInputError("title", _("Please enter a title."))
-    if not clean["place"]:
-        raise UserInputError("place", _("Please enter the place."))
     if clean["kind"] not in ActivityKind.values():
         raise UserInputError("kind", _("Please choose the type of activity."))
+    _clean_place(clean)
     opens, closes = clean["registration_opens_at"], clean["registration_closes_at"]
     if not isinstance(opens, datetime):
         raise UserInputError("registration_opens_at", _("Please enter when registration opens."))
@@ -87,12 +86,32 @@ def _clean_activity(data: dict, activity: OpenActivity | None) -> dict:
         raise UserInputError("cancel_cutoff_hours", _("Please enter a number of hours, 0 or more."))
     clean["cancel_cutoff_hours"] = int(hours)
     clean["id_check_required"] = bool(clean["id_check_required"])
+    if clean["id_check_required"] and clean["kind"] == ActivityKind.online:
+        raise UserInputError("id_check_required",
+                             _("An online activity has no door: there is no ID check at it."))
     if activity is not None:
         for slot in activity.slots:
             if slot.starts_at <= opens:
                 raise UserInputError("registration_opens_at",
                                      _("Registration must open before every time slot starts."))
     return clean
+
+
+def _clean_place(clean: dict) -> None:
+    """An online activity takes place on its https link, which is also stored as its place (every
+    message naming the place gives the link); the others at a place, without a link."""
+    if clean["kind"] == ActivityKind.online:
+        typed = (clean["online_url"] or "").strip()
+        if not typed:
+            raise UserInputError("online_url", _("Please enter the online address of the activity."))
+        url = normalize_https_url(typed)
+        if url is None:
+            raise UserInputError("online_url", str(HTTPS_URL_MESSAGE))
+        clean["online_url"] = clean["place"] = url
+    else:
+        clean["online_url"] = None
+        if not clean["place"]:
+            raise UserInputError("place", _("Please enter the place."))
 
 
 def create_activity(actor, data: dict) -> OpenActivity:
@@ -368,6 +387,8 @@ def normalise_code(raw: str) -> str:
 
 
 def check_in(slot: OpenSlot, raw_code: str, actor) -> OpenRegistration:
+    if slot.activity.is_online:
+        raise RuleViolation(_("An online activity has no check-in at a door."))
     code = normalise_code(raw_code)
     if not code:
         raise UserInputError("code", _("Please enter or scan a check-in code."))
