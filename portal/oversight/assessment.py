@@ -28,6 +28,13 @@ def _consultation_evidence(row, minimum: int) -> dict[str, Any]:
             "compliant": row.period_days >= minimum or bool((row.short_period_reason or "").strip())}
 
 
+def _activity_evidence(activity) -> dict[str, Any]:
+    """An online activity counts by its published summary: the link goes to it."""
+    if activity.is_online:
+        return {"title": activity.title, "path": f"/open-days/{activity.id}#summary"}
+    return {"title": activity.title, "path": f"/open-days/{activity.id}"}
+
+
 def snapshot(year: int, now: datetime | None = None) -> dict[str, Any]:
     """Every unit's targets of ``year`` as they stand at ``now``, with the evidence: plain data
     (JSON), the form in which a publication is frozen and the API serves it."""
@@ -63,9 +70,9 @@ def snapshot(year: int, now: datetime | None = None) -> dict[str, Any]:
             "meetings": {"figures": {"target": m.target, "counted": m.counted, "held": m.held},
                          "evidence": [{"title": meetings[i].title, "path": f"/meetings/{i}"} for i in m.counted_ids]},
             "open_days": {"figures": {"target_days": o.target_days, "target_weeks": o.target_weeks,
-                                      "open_days": o.open_days, "open_weeks": o.open_weeks},
-                          "evidence": [{"title": activities[i].title, "path": f"/open-days/{i}"}
-                                       for i in o.counted_ids]},
+                                      "open_days": o.open_days, "open_weeks": o.open_weeks,
+                                      "online": o.online, "awaiting_summary": o.awaiting_summary},
+                          "evidence": [_activity_evidence(activities[i]) for i in o.counted_ids]},
         }
         for target, value in targets.items():
             value["state"] = str(u.state_of(target))

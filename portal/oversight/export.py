@@ -53,6 +53,8 @@ def dashboard_columns() -> list[tuple[str, object]]:
         (_("Meetings"), lambda u: _state(u.state_of("meetings"))),
         (_("Open days held"), lambda u: u.open_days.open_days),
         (_("Open weeks held"), lambda u: u.open_days.open_weeks),
+        (_("Online activities counted (summary published)"), lambda u: u.open_days.online),
+        (_("Online activities held without a published summary"), lambda u: u.open_days.awaiting_summary),
         (_("Open activities held without a visitor checked in"), lambda u: u.open_days.empty),
         (_("Open activities scheduled"), lambda u: u.open_days.scheduled + u.open_days.scheduled_weeks),
         (_("Open days or weeks"), lambda u: _state(u.state_of("open_days"))),

@@ -19,8 +19,10 @@ What counts, for a year Y (every threshold is a setting, never a number here):
   ``district_government``), ``TARGET_MEETINGS_UNIT`` for the others.
 - **open activities**: an open day (types 开放日 and 开放月活动) counts when held in Y with at least
   one checked-in visitor; an open week (开放周) when it is over and every day it had sessions had a
-  checked-in visitor. Met with at least ``TARGET_OPEN_DAYS`` open days **or** at least
-  ``TARGET_OPEN_WEEKS`` open weeks.
+  checked-in visitor; an online activity (线上开放活动) counts as an open day when it was held (its
+  last session has ended) **and** its summary is published (check-ins play no part: it has no
+  door). Met with at least ``TARGET_OPEN_DAYS`` open days **or** at least ``TARGET_OPEN_WEEKS`` open
+  weeks.
 
 Each target of each unit is in one of four states (``TargetState``), computed from what is counted,
 what may still count (scheduled, or held and awaiting its record) and the time left:
@@ -96,6 +98,7 @@ class Target(LabeledEnum):
 TARGETS = Target.values()
 OPEN_DAY_KINDS = (ActivityKind.open_day.value, ActivityKind.open_month.value)
 OPEN_WEEK_KINDS = (ActivityKind.open_week.value,)
+ONLINE_KINDS = (ActivityKind.online.value,)
 MONTHS = tuple(range(1, 13))
 
 
@@ -235,18 +238,25 @@ class MeetingFigures:
 class OpenDayFigures:
     target_days: int
     target_weeks: int
-    open_days: int = 0        # 开放日 and 开放月活动 held with at least one checked-in visitor
+    # Counted as open days: 开放日 and 开放月活动 held with at least one checked-in visitor, and
+    # online activities held with their summary published (``online`` of them).
+    open_days: int = 0
+    online: int = 0
     open_weeks: int = 0       # 开放周 over, every day with a checked-in visitor
-    scheduled: int = 0        # open days later in the year
+    scheduled: int = 0        # open days and online activities later in the year (or under way)
     scheduled_weeks: int = 0  # open weeks later in the year or under way
     empty: int = 0            # held without a checked-in visitor (some day of a week): never count
+    awaiting_summary: int = 0  # online activities held, summary not published: do not count (yet)
     timing: Timing | None = None
     counted_ids: list[int] = field(default_factory=list)  # the activities that count (the evidence)
 
     @property
     def state(self) -> str:
+        """An online activity awaiting its summary may still count (as a meeting awaiting its
+        record): it is within reach, never counted."""
         assert self.timing is not None
-        return best(count_state(self.open_days, self.scheduled, self.target_days, self.timing),
+        return best(count_state(self.open_days, self.scheduled + self.awaiting_summary, self.target_days,
+                                self.timing),
                     count_state(self.open_weeks, self.scheduled_weeks, self.target_weeks, self.timing))
 
 
@@ -369,6 +379,18 @@ def period_days(row) -> int:
     return (row.closes_at - row.opens_at).days
 
 
+def online_held(row, now: datetime) -> bool:
+    """An online activity was held: its last session has ended (at ``now`` exactly, it has)."""
+    return row.ends_at is not None and row.ends_at <= now
+
+
+def online_counts(row, now: datetime) -> bool:
+    """The online activity counts towards the open days: held and its summary published (by
+    ``now``). Check-ins play no part."""
+    return (online_held(row, now) and row.summary_published_at is not None
+            and row.summary_published_at <= now)
+
+
 def meeting_held(row, now: datetime) -> bool:
     """Held with its representatives selected (counts once its record is published too)."""
     return row.starts_at <= now and row.selected_at is not None
@@ -413,7 +435,8 @@ def meetings_of_year(year: int, unit_ids=None, *, objects: bool = False):
 def activities_of_year(year: int, unit_ids=None, *, objects: bool = False):
     start, end = _bounds(year)
     what = (OpenActivity,) if objects else (OpenActivity.id, OpenActivity.unit_id, OpenActivity.kind,
-                                            OpenActivity.starts_at, OpenActivity.ends_at)
+                                            OpenActivity.starts_at, OpenActivity.ends_at,
+                                            OpenActivity.summary_published_at)
     query = select(*what).where(OpenActivity.starts_at >= start, OpenActivity.starts_at < end,
                                 _in_units(OpenActivity.unit_id, unit_ids)) \
         .order_by(OpenActivity.starts_at, OpenActivity.id)
@@ -543,7 +566,16 @@ def compliance(year: int, unit_ids: Iterable[int] | None = None, *, objects: boo
         opened = result[row.unit_id].open_days
         days, visited = visits.get(row.id, (set(), set()))
         under_way = row.ends_at is not None and row.ends_at > now  # not over: visitors may still come
-        if row.kind in OPEN_WEEK_KINDS:
+        if row.kind in ONLINE_KINDS:       # held and summary published; check-ins play no part
+            if online_counts(row, now):
+                opened.open_days += 1
+                opened.online += 1
+                opened.counted_ids.append(row.id)
+            elif online_held(row, now):
+                opened.awaiting_summary += 1
+            else:
+                opened.scheduled += 1
+        elif row.kind in OPEN_WEEK_KINDS:
             if any(day < today and day not in visited for day in days):
                 opened.empty += 1          # a day of the week went by without a visitor
             elif under_way:
