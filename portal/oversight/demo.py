@@ -9,6 +9,10 @@ units that meet their targets, a unit at risk and targets missed, whatever today
   (the unit at risk).
 - 区发展改革委 (qingsong-fgw) held its August open day without a visitor checked in (it does not
   count), and published its catalogue late: a missed target.
+- 盈溪街道 (yingxi) held an online open activity (a live stream, 在线直播) and published its summary:
+  it counts as an open day, although nobody was checked in (an online activity has no door).
+- 区规划资源局 (qingsong-ghzy) held an online open activity without publishing its summary: shown as
+  held, summary not published, and not counted.
 Dates are relative to today and kept inside the current year (the rows a date would push into
 another year are scheduled later in this one instead).
 """
@@ -29,7 +33,7 @@ from ..open_days.models import (
     OpenSlot,
     RegistrationStatus,
 )
-from ..open_days.services import _new_code, add_slot, create_activity
+from ..open_days.services import _new_code, add_slot, create_activity, publish_summary
 
 ACCESSIBLE = "无障碍通道位于正门东侧，设无障碍卫生间；如需轮椅或陪同，请在报名时注明。"
 
@@ -88,6 +92,26 @@ def _open_day(actor, unit, day: date, title: str, place: str, description: str) 
     return activity
 
 
+def _online(actor, unit, day: date, title: str, url: str, description: str, residents) -> OpenActivity:
+    """An online open activity (a live stream) on ``day`` 14:00–15:30, with two registered
+    viewers (never checked in: it has no door)."""
+    activity = create_activity(actor, dict(
+        unit_id=unit.id, title=title, theme="民生保障", kind=ActivityKind.online, place="", online_url=url,
+        description=description, accessibility="直播提供实时字幕。", cancel_cutoff_hours=2,
+        id_check_required=False, registration_opens_at=datetime.combine(day - timedelta(days=14), time(9)),
+        registration_closes_at=datetime.combine(day, time(12))))
+    slot = add_slot(actor, activity, {"starts_at": datetime.combine(day, time(14)),
+                                      "ends_at": datetime.combine(day, time(15, 30)), "capacity": 200})
+    for n, resident in enumerate(residents[:2]):
+        db.session.add(OpenRegistration(
+            slot_id=slot.id, activity_id=activity.id, account_id=resident.id,
+            status=RegistrationStatus.confirmed.value, name=resident.name, mobile=f"1360000{n:04d}",
+            code=_new_code(), confirmed_at=slot.starts_at - timedelta(days=2)))
+        slot.confirmed_count += 1
+    db.session.flush()
+    return activity
+
+
 def seed(context) -> None:
     units, staff, residents = context["units"], context["staff"], context["residents"]
     now = clock.now()
@@ -112,3 +136,17 @@ def seed(context) -> None:
             OpenActivity.ends_at <= now)):
         for index, slot in enumerate(activity.slots):
             _visitors(slot, residents, 2, start=index * 2)
+
+    # Online open activities (线上开放活动, 在线直播): one held with its summary published (counts), one
+    # held without (does not count). Whether they are held depends on today, as for the rows above.
+    day, held = _in_year(today, 20)
+    live = _online(staff["yingxi"], units["yingxi"], day, "盈溪街道民心工程实事项目线上开放活动",
+                   "https://live.qingsong.example.gov.cn/yingxi/minxin",
+                   "通过在线直播介绍今年民心工程、实事项目的进展，街道负责同志在线解答网友提问。", residents)
+    if held:
+        publish_summary(staff["yingxi"], live,
+                        "本次线上开放活动通过在线直播介绍了加装电梯、老旧小区改造等实事项目的进展，"
+                        "街道负责同志在线解答了网友关于施工进度和停车安排的提问，相关意见已交办落实。")
+    _online(staff["qingsong-ghzy"], units["qingsong-ghzy"], _in_year(today, 8)[0],
+            "城市更新项目线上开放活动", "https://live.qingsong.example.gov.cn/ghzy/urban-renewal",
+            "在线直播讲解城市更新项目规划方案，收集网友意见建议。", residents)
