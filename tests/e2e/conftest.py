@@ -7,6 +7,7 @@ skipped with a message (CI installs it).
 """
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -48,9 +49,13 @@ def browser_context_args(browser_context_args):
             "viewport": {"width": 1280, "height": 900}}
 
 
+_PORTS_GIVEN = itertools.count()
+
+
 def _free_port() -> int:
-    if os.environ.get("PORTAL_E2E_PORT"):  # a port of the range this machine gives the run
-        return int(os.environ["PORTAL_E2E_PORT"])
+    if os.environ.get("PORTAL_E2E_PORT"):  # ports of the range this machine gives the run, from this one
+        # One each: the session's server and a module's own (the oversight journey) run together.
+        return int(os.environ["PORTAL_E2E_PORT"]) + next(_PORTS_GIVEN)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
