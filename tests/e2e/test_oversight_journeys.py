@@ -47,6 +47,10 @@ def test_risks_through_the_year_and_the_published_assessment(page, browser, brow
     expect(_cell(page, "qingsong-sthj", "open_days").locator(".state-met")).to_be_visible()
     # The empty open day does not count: the unit's open days are not met.
     expect(_cell(page, "qingsong-fgw", "open_days")).to_contain_text("无访客签到")
+    # An online open activity counts once held with its summary published, not before.
+    expect(_cell(page, "yingxi", "open_days")).to_contain_text("其中线上开放活动1场（已公布总结）")
+    expect(_cell(page, "qingsong-ghzy", "open_days")).to_contain_text("线上活动已举办但总结未公布1场（不计入）")
+    expect(page.locator("#online-rule")).to_contain_text("已举办但总结未公布的，不计入")
     expect(page.get_by_role("heading", name="指标计算口径")).to_be_visible()
     shot("september")
     axe_check("dashboard in September")
