@@ -84,9 +84,12 @@ def send_reminders() -> int:
         if changed != 1 or registration.account is None:
             continue
         activity = registration.activity
-        notify(registration.account, _("Reminder: %(title)s", title=activity.title),
-               _("Your visit is at %(when)s, %(place)s. Check-in code: %(code)s.",
-                 when=registration.slot.label, place=activity.place, code=registration.code),
+        body = (_("Your online session is at %(when)s, at %(url)s.", when=registration.slot.label,
+                  url=activity.online_url)
+                if activity.is_online else  # no door: no check-in code
+                _("Your visit is at %(when)s, %(place)s. Check-in code: %(code)s.",
+                  when=registration.slot.label, place=activity.place, code=registration.code))
+        notify(registration.account, _("Reminder: %(title)s", title=activity.title), body,
                link=f"/me/open-days/{registration.id}", kind="open_day")
         sent += 1
     return sent

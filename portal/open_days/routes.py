@@ -112,8 +112,11 @@ def detail(activity_id: int):
                 # Read before the commit expires the row (no reload, no count: a storm sends 500).
                 confirmed = registration.status == RegistrationStatus.confirmed
                 code, position, registration_id = registration.code, registration.joined_position, registration.id
+                online = activity.is_online
                 commit()
-                if confirmed:
+                if confirmed and online:  # no door: no check-in code to show
+                    flash(_("You are registered. The online address is on your registration page."), "success")
+                elif confirmed:
                     flash(_("You are registered. Your check-in code is %(code)s.", code=code), "success")
                 else:
                     flash(_("All seats are taken: you are number %(position)s on the waiting list.",

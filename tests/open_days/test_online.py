@@ -127,3 +127,23 @@ def test_seats_and_registration_work_but_there_is_no_check_in_at_a_door(client, 
     assert jobs.record_no_shows() == 0
     db.session.refresh(seat)
     assert seat.status == "confirmed"
+
+
+def test_the_reminder_and_the_confirmation_give_the_link_not_a_check_in_code(client, login, app, f, person_data):
+    from portal.notifications.models import InboxMessage
+
+    activity = _online(f)
+    viewer = f.resident()
+    db.session.commit()
+    login(viewer)
+    response = client.post(f"/open-days/{activity.id}", data={
+        "slot_id": activity.slots[0].id, "name": "张三", "mobile": "13912345678", "consent": "y"},
+        follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "报名成功。线上地址见您的报名页面。" in html and "签到码为" not in html
+    app.config["CLOCK_NOW"] = datetime(2026, 8, 9, 8, 0)
+    assert jobs.send_reminders() == 1
+    reminder = db.session.scalars(select(InboxMessage).where(InboxMessage.account_id == viewer.id)
+                                  .order_by(InboxMessage.id.desc())).first()
+    assert URL in reminder.body
+    assert "签到码" not in reminder.body and "check-in code" not in reminder.body.lower()
