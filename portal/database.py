@@ -1,6 +1,7 @@
 """Database plumbing shared by every feature: SQLite pragmas, the one-commit-per-request helper."""
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, cast
@@ -21,7 +22,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -71,6 +72,40 @@ def savepoint() -> Iterator[None]:
     if connection.dialect.name == "sqlite":
         dbapi_connection = connection.connection.dbapi_connection
         if dbapi_connection is not None and not getattr(dbapi_connection, "in_transaction", True):
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            _begin_immediate(dbapi_connection)
     with db.session.begin_nested():
         yield
+
+
+SQLITE_BUSY_TIMEOUT_MS = 30000
+_WRITE_LOCK_POLL_SECONDS = 0.0005
+
+
+def _begin_immediate(dbapi_connection) -> None:
+    """BEGIN IMMEDIATE, waiting for the writer that holds the lock by trying again every 0.5 ms.
+
+    SQLite's own busy handler (``busy_timeout``) sleeps 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50,
+    100 ms between its tries: in a flash crowd two workers take turns holding the lock for a
+    millisecond or two, so a worker that just missed it slept up to 80 ms while the lock stood
+    free (registration storm on SQLite: p99 wait 19 ms, max 79 ms). Trying again every half
+    millisecond takes the lock soon after it is released; the wait stays bounded by the same
+    timeout. The tries go to the driver's own cursor: a refused try costs a few microseconds."""
+    import sqlite3
+
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() >= deadline:
+                    from sqlalchemy.exc import OperationalError  # as SQLAlchemy raises the others
+
+                    raise OperationalError("BEGIN IMMEDIATE", None, error) from error
+                time.sleep(_WRITE_LOCK_POLL_SECONDS)
+    finally:
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import has_request_context, request
 
+from .. import clock
 from ..extensions import db
 from .models import AuditEntry
 
@@ -42,7 +43,7 @@ def record(
     object_id: int | None = None,
     unit_id: int | None = None,
 ) -> AuditEntry:
-    """Append an audit entry for a state change; flushed with the change, in the same transaction.
+    """Append an audit entry for a state change, in the same transaction as the change.
 
     ``actor`` is an Account or None (the system, e.g. a CLI command). Never put personal data
     (ID numbers, mobiles) in ``before``/``after``: the log outlives the purge of such data.
@@ -75,7 +76,10 @@ def record(
         after=_plain(after) if after is not None else None,
         summary=summary[:500],
         ip=(request.remote_addr if has_request_context() else None),
+        at=clock.now(),  # the time of the action, not of the flush that writes the entry
     )
+    # Added, not flushed: it is written by the caller's next flush or by the commit, with the other
+    # rows of the action (one flush instead of one more per action: a registration storm sends 500).
+    # A query in the same transaction still sees it (autoflush).
     db.session.add(entry)
-    db.session.flush()
     return entry

@@ -55,6 +55,8 @@ class OutboxEmail(Model):
     attachment_name: Mapped[str | None] = mapped_column(String(100))
     attachment_type: Mapped[str | None] = mapped_column(String(100))
     attachment_data: Mapped[bytes | None]
+    # Or made when the email is sent: "maker:argument" (notifications.services.ATTACHMENT_MAKERS).
+    attachment_recipe: Mapped[str | None] = mapped_column(String(120))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))

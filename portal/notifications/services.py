@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import smtplib
 import ssl
+from dataclasses import dataclass
 from datetime import timedelta
 from email import policy as email_policy
 from email.message import EmailMessage
@@ -18,15 +19,52 @@ from ..extensions import db
 from ..urls import absolute_url
 from .models import InboxMessage, OutboxEmail
 
+# Attachments made when the email is sent instead of inside the request that queued it: a check-in
+# QR image costs about as much CPU as the rest of a registration, and a flash crowd confirms fifty
+# registrations at once while holding the database's write lock. A feature registers a maker by
+# name (``@attachment_maker("checkin-qr")``); the outbox row keeps the name and its argument.
+ATTACHMENT_MAKERS: dict[str, Callable[[str], bytes]] = {}
+
+
+def attachment_maker(name: str) -> Callable[[Callable[[str], bytes]], Callable[[str], bytes]]:
+    def register(make: Callable[[str], bytes]) -> Callable[[str], bytes]:
+        ATTACHMENT_MAKERS[name] = make
+        return make
+
+    return register
+
+
+@dataclass(frozen=True)
+class MadeAttachment:
+    """An attachment made at sending time: ``ATTACHMENT_MAKERS[maker](argument)``."""
+
+    filename: str
+    mime_type: str
+    maker: str
+    argument: str
+
+
+Attachment = tuple[str, str, bytes] | MadeAttachment
+
+
+def attachment_bytes(item: OutboxEmail) -> bytes | None:
+    """The attachment of a queued email: stored bytes, or made now by its registered maker."""
+    if item.attachment_data is not None:
+        return item.attachment_data
+    if item.attachment_recipe:
+        maker, _, argument = item.attachment_recipe.partition(":")
+        return ATTACHMENT_MAKERS[maker](argument)
+    return None
+
 
 def notify(account, subject: str, body: str = "", *, link: str | None = None,
-           kind: str = "general", email: bool = True, attachment: tuple[str, str, bytes] | None = None,
+           kind: str = "general", email: bool = True, attachment: Attachment | None = None,
            sms: str | None = None) -> InboxMessage:
     """Put a message in the account's inbox and, if it has an email address, queue an email.
 
     Both rows are part of the caller's transaction: if the action rolls back, nothing is sent.
     ``link`` is a path inside the portal (it becomes an absolute URL in the email).
-    ``attachment`` is (filename, mime type, bytes). ``sms`` (at most 70 characters) is texted to
+    ``attachment`` is (filename, mime type, bytes) or a ``MadeAttachment``. ``sms`` (at most 70 characters) is texted to
     an account that has a mobile number but no email address.
     """
     message = InboxMessage(account_id=account.id, kind=kind, subject=subject[:200], body=body, link=link)
@@ -41,7 +79,7 @@ def notify(account, subject: str, body: str = "", *, link: str | None = None,
 
 
 def queue_email(to_address: str, subject: str, body: str, *, link: str | None = None,
-                account_id: int | None = None, attachment: tuple[str, str, bytes] | None = None,
+                account_id: int | None = None, attachment: Attachment | None = None,
                 html: str | None = None, headers: dict[str, str] | None = None,
                 subscriber_id: int | None = None) -> OutboxEmail:
     text = body
@@ -49,7 +87,12 @@ def queue_email(to_address: str, subject: str, body: str, *, link: str | None = 
         text = f"{body}\n\n{absolute_url(link)}"
     item = OutboxEmail(account_id=account_id, to_address=to_address, subject=subject[:200], body=text,
                        html_body=html, headers=headers, subscriber_id=subscriber_id)
-    if attachment:
+    if isinstance(attachment, MadeAttachment):
+        if attachment.maker not in ATTACHMENT_MAKERS:
+            raise ValueError(f"no attachment maker {attachment.maker!r}")
+        item.attachment_name, item.attachment_type = attachment.filename, attachment.mime_type
+        item.attachment_recipe = f"{attachment.maker}:{attachment.argument}"
+    elif attachment:
         item.attachment_name, item.attachment_type, item.attachment_data = attachment
     db.session.add(item)
     if has_request_context():
@@ -87,9 +130,10 @@ def _build_message(item: OutboxEmail) -> EmailMessage:
     msg.set_content(item.body)
     if item.html_body:
         msg.add_alternative(item.html_body, subtype="html")
-    if item.attachment_data is not None and item.attachment_type:
+    data = attachment_bytes(item)
+    if data is not None and item.attachment_type:
         maintype, _, subtype = item.attachment_type.partition("/")
-        msg.add_attachment(item.attachment_data, maintype=maintype, subtype=subtype or "octet-stream",
+        msg.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream",
                            filename=item.attachment_name or "attachment")
     return msg
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app
 
 from .. import clock
-from ..notifications.services import absolute_url
+from ..notifications.services import MadeAttachment, absolute_url, attachment_maker
 from .models import OpenActivity, OpenRegistration, OpenSlot
 
 
@@ -22,6 +22,16 @@ def qr_png(code: str, box_size: int = 8, border: int = 3) -> bytes:
     qr.add_data(code)
     qr.make(fit=True)
     return png_of_matrix(qr.get_matrix(), box_size)  # the matrix includes the border
+
+
+@attachment_maker("checkin-qr")
+def _checkin_qr(code: str) -> bytes:
+    return qr_png(code)
+
+
+def checkin_qr_attachment(code: str) -> MadeAttachment:
+    """The check-in QR image of a registration's email, drawn when the email is sent."""
+    return MadeAttachment(f"check-in-{code}.png", "image/png", "checkin-qr", code)
 
 
 def png_of_matrix(matrix: list[list[bool]], box_size: int) -> bytes:

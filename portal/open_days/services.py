@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -30,7 +30,7 @@ from ..extensions import db
 from ..notifications.services import notify
 from ..subscriptions import events
 from ..textutil import HTTPS_URL_MESSAGE, MOBILE_MESSAGE, normalize_https_url, normalize_mobile
-from .calendar_files import qr_png
+from .calendar_files import checkin_qr_attachment
 from .models import (
     ActivityKind,
     OpenActivity,
@@ -194,11 +194,12 @@ def _code_taken(code: str | None) -> bool:
     return db.session.scalar(select(OpenRegistration.id).where(OpenRegistration.code == code)) is not None
 
 
-def _take_seat(slot_id: int) -> bool:
-    result = db.session.execute(
+def _take_seat(slot_id: int) -> int | None:
+    """A seat while one is free: the seats left after it (None if the slot is full)."""
+    return db.session.execute(
         update(_slots).where(_slots.c.id == slot_id, _slots.c.confirmed_count < _slots.c.capacity)
-        .values(confirmed_count=_slots.c.confirmed_count + 1))
-    return changed_rows(result) == 1
+        .values(confirmed_count=_slots.c.confirmed_count + 1)
+        .returning(_slots.c.capacity - _slots.c.confirmed_count)).scalar_one_or_none()
 
 
 def _take_queue_number(slot_id: int) -> tuple[int, int] | None:
@@ -212,18 +213,24 @@ def _take_queue_number(slot_id: int) -> tuple[int, int] | None:
     return (row[0], row[1]) if row is not None else None
 
 
-def _take_place(slot_id: int, looks_full: bool = False) -> tuple[RegistrationStatus, int | None, int | None]:
-    """A seat while one is free, else the next waiting-list number (arrival order): (status,
-    waiting-list number, position on the waiting list). Both updates are conditional and atomic, so
-    the order in which they are tried only saves a statement: a slot that looked full when the page
-    was loaded is first asked for a number."""
+class _Place(NamedTuple):
+    status: RegistrationStatus
+    queue_no: int | None = None    # waiting-list number
+    position: int | None = None    # position on the waiting list
+    seats_left: int | None = None  # after this seat
+
+
+def _take_place(slot_id: int, looks_full: bool = False) -> _Place:
+    """A seat while one is free, else the next waiting-list number (arrival order). Both updates
+    are conditional and atomic, so the order in which they are tried only saves a statement: a slot
+    that looked full when the page was loaded is first asked for a number."""
     for _attempt in range(10):
-        if not looks_full and _take_seat(slot_id):
-            return RegistrationStatus.confirmed, None, None
+        if not looks_full and (seats_left := _take_seat(slot_id)) is not None:
+            return _Place(RegistrationStatus.confirmed, seats_left=seats_left)
         looks_full = False
         queued = _take_queue_number(slot_id)
         if queued is not None:
-            return RegistrationStatus.waiting, queued[0], queued[1]
+            return _Place(RegistrationStatus.waiting, queue_no=queued[0], position=queued[1])
     # Seats freed and taken again ten times in a row: not a real situation.
     raise RuleViolation(_("Registration for this time slot is not open."))
 
@@ -248,7 +255,8 @@ def register(slot: OpenSlot, account, data: dict) -> OpenRegistration:
                 # The seat (or the waiting-list number) and the row that holds it, undone together
                 # if the same account registered in a parallel request (the unique index decides).
                 with savepoint():
-                    status, queue_no, position = _take_place(slot_id, looks_full)
+                    place = _take_place(slot_id, looks_full)
+                    status, queue_no, position = place.status, place.queue_no, place.position
                     registration = OpenRegistration(
                         slot_id=slot_id, activity_id=activity_id, account_id=account_id, status=status,
                         queue_no=queue_no, code=_new_code(),
@@ -269,7 +277,7 @@ def register(slot: OpenSlot, account, data: dict) -> OpenRegistration:
            after={"slot_id": slot_id, "status": status.value, "queue_no": queue_no})
     if status == RegistrationStatus.confirmed:
         _notify_confirmed(registration)
-        _announce_seats_low(slot)
+        _announce_seats_low(slot, place.seats_left)
     else:
         notify(account, _("On the waiting list for %(title)s", title=activity.title),
                _("All seats of %(when)s are taken. You are number %(position)s on the waiting list; "
@@ -279,11 +287,10 @@ def register(slot: OpenSlot, account, data: dict) -> OpenRegistration:
     return registration
 
 
-def _announce_seats_low(slot: OpenSlot) -> None:
-    """Followers are told once per slot when its free seats fall to OPEN_DAY_SEATS_LOW."""
-    db.session.refresh(slot, ["confirmed_count"])
-    left = slot.capacity - slot.confirmed_count
-    if 0 < left <= int(current_app.config["OPEN_DAY_SEATS_LOW"]):
+def _announce_seats_low(slot: OpenSlot, left: int | None) -> None:
+    """Followers are told once per slot when its free seats (``left``, as the seat was taken)
+    fall to OPEN_DAY_SEATS_LOW."""
+    if left is not None and 0 < left <= int(current_app.config["OPEN_DAY_SEATS_LOW"]):
         events.emit(events.EventKind.open_day_seats_low, slot.activity, dedup_key=f"open_day.seats_low:{slot.id}",
                     summary=_("%(when)s: %(left)s seats left.", when=slot.label, left=left))
 
@@ -300,7 +307,7 @@ def _notify_confirmed(registration: OpenRegistration, promoted: bool = False) ->
     if activity.id_check_required:
         body += "\n" + _("Please bring your ID card: it is checked at the door.")
     notify(registration.account, subject, body, link=f"/me/open-days/{registration.id}", kind="open_day",
-           attachment=(f"check-in-{registration.code}.png", "image/png", qr_png(registration.code)))
+           attachment=checkin_qr_attachment(registration.code))
 
 
 # --- cancellation and promotion ---------------------------------------------------------------

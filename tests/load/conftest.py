@@ -15,6 +15,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,16 @@ class Client:
         except urllib.error.HTTPError as error:
             return error.code, error.headers, error.read().decode("utf-8", "replace")
 
+    def raw_request(self, method: str, path: str, data: dict | None = None) -> bytes:
+        """The bytes of this visitor's request (its cookies, the form encoded), for ``burst``."""
+        body = urllib.parse.urlencode(data or {}, doseq=True).encode()
+        host = urllib.parse.urlsplit(self.base).netloc
+        cookie = "; ".join(f"{c.name}={c.value}" for c in self.jar)
+        head = (f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n"
+                f"Cookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n")
+        return head.encode("latin-1") + body
+
     def csrf(self, path: str) -> str:
         status, _headers, html = self.request("GET", path)
         assert status == 200, (path, status)
@@ -75,6 +86,44 @@ def log_in_all(base: str, logins: list[str], workers: int = 8) -> list[Client]:
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(one, logins))
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]  # lower-case names
+    sent: float  # perf_counter() when the connection was opened
+    done: float  # perf_counter() when the whole response had arrived
+
+
+def burst(base: str, requests: list[bytes], timeout: float = 60) -> list[Answer]:
+    """Send every request at the same moment, each on its own connection, and wait for all answers.
+
+    A flash crowd is hundreds of browsers on other machines; here the clients share the server's
+    two cores, so they must cost as little as possible: one thread and an event loop opening the
+    connections and writing pre-built bytes (500 urllib threads cost about a third of a core-second,
+    which the workers would otherwise have had)."""
+    import asyncio
+
+    parts = urllib.parse.urlsplit(base)
+
+    async def one(raw: bytes) -> Answer:
+        sent = time.perf_counter()
+        reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+        writer.write(raw)
+        response = await reader.read()  # gunicorn's sync workers close the connection after it
+        done = time.perf_counter()
+        writer.close()
+        head, _, _body = response.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        headers = dict((name.strip().lower(), value.strip())
+                       for name, _, value in (line.partition(":") for line in lines[1:]))
+        return Answer(int(lines[0].split()[1]), headers, sent, done)
+
+    async def run() -> list[Answer]:
+        return await asyncio.wait_for(asyncio.gather(*(one(raw) for raw in requests)), timeout)
+
+    return asyncio.run(run())
 
 
 @pytest.fixture

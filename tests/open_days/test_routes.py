@@ -6,6 +6,7 @@ from sqlalchemy import event, func, select
 from portal.audit.models import AuditEntry
 from portal.extensions import db
 from portal.notifications.models import InboxMessage, OutboxEmail
+from portal.notifications.services import attachment_bytes
 from portal.open_days import jobs, queries, services
 from portal.open_days.models import OpenActivity, OpenRegistration, OpenSlot
 from tests.querycount import count_queries
@@ -58,7 +59,7 @@ def test_full_journey_wait_list_promotion_code_and_check_in(client, login, f):
     assert promoted.code in inbox[-1].body
     email = db.session.scalars(select(OutboxEmail).where(OutboxEmail.account_id == second.id)
                                .order_by(OutboxEmail.id)).all()[-1]
-    assert promoted.code in email.body and email.attachment_data.startswith(b"\x89PNG")
+    assert promoted.code in email.body and attachment_bytes(email).startswith(b"\x89PNG")
 
     login(second)
     me = client.get("/me").get_data(as_text=True)
@@ -452,3 +453,30 @@ def test_staff_list_their_units_activities_admins_every_units(client, login, f):
     assert "本单位的活动" in html and "其他单位的活动" in html
     form = client.get("/staff/open-days/new").get_data(as_text=True)
     assert mine.unit.name in form and theirs.unit.name in form
+
+def _statement(sql: str) -> str:
+    """"UPDATE open_slot", "INSERT audit_entry", "SELECT": what a statement does, and to which table."""
+    words = sql.split()
+    verb = words[0].upper()
+    return {"UPDATE": f"UPDATE {words[1]}", "INSERT": f"INSERT {words[2]}"}.get(verb, verb)
+
+
+def test_a_registration_post_reads_nothing_while_it_holds_the_write_lock(client, login, f):
+    """A flash crowd's workers take turns at the write lock (SQLite) or the slot's row lock
+    (PostgreSQL): from the seat's UPDATE to the commit a registration only writes (the seats left
+    come back from the UPDATE, the email's QR image is drawn when it is sent), confirmed or waiting."""
+    activity = f.open_activity(slots=[(datetime(2026, 8, 10, 9, 30), datetime(2026, 8, 10, 11, 0), 1)])
+    people = [f.resident(), f.resident()]
+    db.session.commit()
+    for person, status in zip(people, ("confirmed", "waiting")):
+        login(person)
+        client.get(f"/open-days/{activity.id}")
+        with count_queries() as counter:
+            response = client.post(f"/open-days/{activity.id}", data={**FORM, "slot_id": activity.slots[0].id})
+        assert response.status_code == 302
+        done = [_statement(sql) for sql in counter.statements]
+        locked = done[done.index("UPDATE open_slot"):]
+        assert locked == ["UPDATE open_slot", "INSERT open_registration", "INSERT audit_entry",
+                          "INSERT inbox_message", "INSERT outbox_email", "INSERT data_version"], (status, done)
+        assert db.session.scalar(select(OpenRegistration.status).where(
+            OpenRegistration.account_id == person.id)) == status

@@ -8,6 +8,7 @@ from portal.audit.models import AuditEntry
 from portal.errors import RuleViolation, UserInputError
 from portal.extensions import db
 from portal.notifications.models import InboxMessage, OutboxEmail
+from portal.notifications.services import attachment_bytes
 from portal.open_days import calendar_files, jobs, queries, services
 from portal.open_days.models import (
     ActivityKind,
@@ -86,7 +87,7 @@ def test_confirmation_is_notified_with_the_qr_image(f, person_data):
     reg = _register(slot, f, person_data)
     email = db.session.scalar(select(OutboxEmail).where(OutboxEmail.account_id == reg.account_id))
     assert reg.code in email.body
-    assert email.attachment_type == "image/png" and email.attachment_data.startswith(b"\x89PNG")
+    assert email.attachment_type == "image/png" and attachment_bytes(email).startswith(b"\x89PNG")
     inbox = db.session.scalar(select(InboxMessage).where(InboxMessage.account_id == reg.account_id))
     assert inbox.link == f"/me/open-days/{reg.id}"
 
@@ -175,7 +176,7 @@ def test_cancellation_promotes_the_first_waiting_person_who_is_notified(f, perso
     assert (slot.confirmed_count, slot.waiting_count) == (1, 1)
     emails = db.session.scalars(select(OutboxEmail).where(OutboxEmail.account_id == second.account_id)
                                 .order_by(OutboxEmail.id)).all()
-    assert second.code in emails[-1].body and emails[-1].attachment_data.startswith(b"\x89PNG")
+    assert second.code in emails[-1].body and attachment_bytes(emails[-1]).startswith(b"\x89PNG")
 
 
 def test_cancelling_without_waiting_list_frees_the_seat(f, person_data):
@@ -412,6 +413,19 @@ def test_calendar_files_carry_the_shanghai_zone(f, person_data):
         assert "BEGIN:VTIMEZONE" in text and "TZID:Asia/Shanghai" in text
         assert "DTSTART;TZID=Asia/Shanghai:20260810T093000" in text
         assert activity.title in text or "SUMMARY:" in text
+
+
+def test_the_qr_image_is_drawn_when_the_email_is_sent_not_in_the_registration(f, person_data):
+    """A flash crowd confirms fifty registrations at once: the request queues the email with the
+    image's recipe, and the sender draws the image (the same PNG) when it builds the message."""
+    from portal.notifications.services import _build_message
+
+    reg = _register(f.open_activity().slots[0], f, person_data)
+    email = db.session.scalar(select(OutboxEmail).where(OutboxEmail.account_id == reg.account_id))
+    assert email.attachment_data is None and email.attachment_recipe == f"checkin-qr:{reg.code}"
+    [part] = list(_build_message(email).iter_attachments())
+    assert part.get_filename() == f"check-in-{reg.code}.png" and part.get_content_type() == "image/png"
+    assert part.get_content() == calendar_files.qr_png(reg.code)
 
 
 def test_qr_png_encodes_a_png():

@@ -56,6 +56,39 @@ class CpuMeter:
         return body
 
 
+class LockMeter:
+    """How long each transaction held SQLite's write lock: from its ``BEGIN IMMEDIATE`` (taken by
+    ``portal.database.savepoint`` before the first write) to its commit or rollback. Two workers
+    write one after the other, so this, not the CPU per POST, bounds a storm's throughput."""
+
+    def __init__(self, engine):
+        from sqlalchemy import event
+
+        from portal import database
+
+        self.samples: list[float] = []
+        self.profiler: cProfile.Profile | None = None  # profiles only what runs while the lock is held
+        self._locked_at: dict[int, float] = {}
+        take = database._begin_immediate
+
+        def timed(dbapi_connection):
+            take(dbapi_connection)
+            self._locked_at[id(dbapi_connection)] = time.perf_counter()
+            if self.profiler is not None:
+                self.profiler.enable()
+
+        database._begin_immediate = timed
+        event.listen(engine, "commit", self._end)
+        event.listen(engine, "rollback", self._end)
+
+    def _end(self, conn):
+        started = self._locked_at.pop(id(conn.connection.dbapi_connection), None)
+        if started is not None:
+            if self.profiler is not None:
+                self.profiler.disable()
+            self.samples.append((time.perf_counter() - started) * 1000)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url")
@@ -63,6 +96,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seats", type=int, default=50)
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="profile the POSTs and print the N costliest functions (cumulative)")
+    parser.add_argument("--profile-lock", type=int, default=0, metavar="N",
+                        help="profile only while SQLite's write lock is held; print the N costliest")
     args = parser.parse_args(argv)
 
     from portal import create_app
@@ -104,6 +139,8 @@ def main(argv=None) -> int:
         user_ids = [p.get_id() for p in people]
         db.session.remove()
 
+    with app.app_context():
+        lock = LockMeter(db.engine) if not url.startswith("postgres") else None
     path = f"/open-days/{activity_id}"
     clients = []
     page_ms: list[float] = []  # the page with the form, for a logged-in resident (never cached)
@@ -119,6 +156,8 @@ def main(argv=None) -> int:
         clients.append((client, token))
     if args.profile:
         meter.profiler = cProfile.Profile()
+    if args.profile_lock and lock is not None:
+        lock.profiler = cProfile.Profile()
     statuses = []
     for i, (client, token) in enumerate(clients):
         response = client.post(path, base_url=BASE, data={"csrf_token": token, "slot_id": slot_id, "name": f"访客{i}",
@@ -147,13 +186,18 @@ def main(argv=None) -> int:
             ordered = sorted(values)
             print(f"  {name}: median {statistics.median(values):.2f} ms, "
                   f"p95 {ordered[int(0.95 * (len(ordered) - 1))]:.2f} ms (target ≤ {TARGET_MS:.0f} ms)")
+    if lock is not None and lock.samples:
+        held = sorted(lock.samples)
+        print(f"  SQLite write lock held per POST: median {statistics.median(held):.2f} ms, "
+              f"p95 {held[int(0.95 * (len(held) - 1))]:.2f} ms")
     print(f"  the page with the form, logged in: median {statistics.median(page_ms):.1f} ms, "
           f"p95 {sorted(page_ms)[int(0.95 * (len(page_ms) - 1))]:.1f} ms (uncached target ≤ 15 / 40 ms)")
     print(f"  (the bare route /healthz: median {statistics.median(meter.reference):.2f} ms of CPU in the same run)")
-    if meter.profiler is not None:
-        out = io.StringIO()
-        pstats.Stats(meter.profiler, stream=out).sort_stats("cumulative").print_stats(args.profile)
-        print(out.getvalue())
+    for profiler, top in ((meter.profiler, args.profile), (lock.profiler if lock else None, args.profile_lock)):
+        if profiler is not None:
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+            print(out.getvalue())
     return 0
 
 
