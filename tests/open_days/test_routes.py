@@ -468,7 +468,7 @@ def test_a_registration_post_reads_nothing_while_it_holds_the_write_lock(client,
     activity = f.open_activity(slots=[(datetime(2026, 8, 10, 9, 30), datetime(2026, 8, 10, 11, 0), 1)])
     people = [f.resident(), f.resident()]
     db.session.commit()
-    for person, status in zip(people, ("confirmed", "waiting")):
+    for person, status in zip(people, ("confirmed", "waiting"), strict=True):
         login(person)
         client.get(f"/open-days/{activity.id}")
         with count_queries() as counter:
