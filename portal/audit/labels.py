@@ -40,6 +40,7 @@ ACTION_LABELS: dict[str, Any] = {
     "catalogue.submit": _l("Submit the catalogue to the district office"),
     "catalogue.return": _l("Return the catalogue for revision"),
     "catalogue.approve": _l("Approve the catalogue"),
+    "catalogue.approval_lapsed": _l("Approval lapsed: catalogue changed after approval"),
     "catalogue.publish": _l("Publish the catalogue"),
     "decision.create": _l("Add a decision item"),
     "decision.update": _l("Edit a decision item"),

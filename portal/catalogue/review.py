@@ -112,6 +112,34 @@ def approve(actor, catalogue: YearlyCatalogue, comment: str = "") -> YearlyCatal
     return catalogue
 
 
+def major_items_changing(actor, catalogue: YearlyCatalogue | None, item: DecisionItem) -> None:
+    """Called by the services before a catalogue's major items change (one added, edited, or an
+    item joining or leaving the catalogue): what the district office reviewed is what is published.
+
+    While the catalogue is submitted the change is refused; once approved (not yet published) the
+    approval lapses: the catalogue is a draft again, to be submitted again, and the district office
+    is told. A published catalogue changes with public reasons instead (``CatalogueChange``)."""
+    if catalogue is None or catalogue.is_published:
+        return
+    if catalogue.review_status == ReviewStatus.submitted:
+        raise RuleViolation(_("The catalogue is with the district office for review: its major items cannot "
+                              "be changed until the office approves it or returns it."))
+    if catalogue.review_status != ReviewStatus.approved:
+        return
+    before = {"review_status": catalogue.review_status, "approved_at": catalogue.approved_at}
+    catalogue.review_status = ReviewStatus.draft.value
+    catalogue.approved_at = None
+    record(actor, "catalogue.approval_lapsed", catalogue, before=before,
+           after={"review_status": catalogue.review_status, "item": item.code},
+           summary=item.title)
+    unit_name = catalogue.unit.name
+    _tell(_admins() + _unit_staff(catalogue.unit_id), actor,
+          _("Catalogue changed after approval: %(unit)s, %(year)s", unit=unit_name, year=catalogue.year),
+          _("%(unit)s changed item %(code)s of its approved %(year)s catalogue. The approval has lapsed: "
+            "the catalogue must be submitted and approved again before it is published.",
+            unit=unit_name, code=item.code, year=catalogue.year), catalogue)
+
+
 def announce_publication(actor, catalogue: YearlyCatalogue) -> None:
     """After publication: the district office and the unit's other staff are told."""
     subject = _("Catalogue published: %(unit)s, %(year)s", unit=catalogue.unit.name, year=catalogue.year)

@@ -183,6 +183,8 @@ def create_item(actor, unit: Unit, year: int, data: dict) -> DecisionItem:
     item.topics = topics
     db.session.add(item)
     db.session.flush()
+    if item.is_major:
+        review.major_items_changing(actor, catalogue, item)
     if item.is_major and catalogue.is_published:
         _added_after_publication(actor, item, catalogue, (data.get("change_reason") or "").strip())
     db.session.add(DecisionEvent(decision=item, from_status=None, to_status=DecisionStatus.planned,
@@ -217,6 +219,8 @@ def update_item(actor, item: DecisionItem, data: dict) -> DecisionItem:
     db.session.flush()
     after = {**snapshot(item, ITEM_FIELDS), "topics": [t.slug for t in topics]}
     if before != after:
+        if before["kind"] == DecisionKind.major.value or item.is_major:
+            review.major_items_changing(actor, catalogue or catalogue_of(item.unit_id, item.year), item)
         record(actor, "decision.update", item, before=before, after=after)
         if is_public(item):
             events.emit(events.EventKind.catalogue_item_changed, item)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import clock
@@ -29,12 +29,16 @@ def public_activities() -> Select[OpenActivity]:
             .options(selectinload(OpenActivity.slots)))
 
 
+# Built once: a flash crowd's pages and registration POSTs load the activity every time, and
+# building the statement cost more than running it.
+_PUBLIC_ACTIVITY = (select(OpenActivity)
+                    .where(OpenActivity.id == bindparam("activity_id"), OpenActivity.starts_at.is_not(None))
+                    .options(joinedload(OpenActivity.slots)))
+
+
 def public_activity(activity_id: int) -> OpenActivity | None:
-    """An activity shown to the public (it has a slot), or None: one query, its slots joined (the
-    registration POST of a flash crowd loads it every time)."""
-    return db.session.execute(
-        select(OpenActivity).where(OpenActivity.id == activity_id, OpenActivity.starts_at.is_not(None))
-        .options(joinedload(OpenActivity.slots))).unique().scalar_one_or_none()
+    """An activity shown to the public (it has a slot), or None: one query, its slots joined."""
+    return db.session.execute(_PUBLIC_ACTIVITY, {"activity_id": activity_id}).unique().scalar_one_or_none()
 
 
 def upcoming_activities(now: datetime | None = None) -> Select[OpenActivity]:

@@ -179,3 +179,86 @@ def test_admin_home_lists_catalogues_awaiting_review_and_staff_see_the_stage(cli
     assert f"/staff/catalogue/{unit.id}/2026#review" not in client.get("/admin").get_data(as_text=True)
     login(staff)
     assert COMMENT in client.get("/staff").get_data(as_text=True)
+
+
+# --- what the district office reviewed is what is published ------------------------------------
+
+def _edit(item, **changes):
+    data = {"code": item.code, "kind": item.kind, "title": item.title, "summary": item.summary,
+            "legal_basis": item.legal_basis, "background": item.background,
+            "planned_quarter": item.planned_quarter, "topic_ids": [t.id for t in item.topics]}
+    for name in services.FLAG_FIELDS:
+        data[name] = getattr(item, name)
+    data.update(changes)
+    return data
+
+
+def test_major_items_cannot_change_while_the_catalogue_is_under_review(app, f):
+    unit = f.unit()
+    staff = f.staff(unit)
+    item = _item(f, unit)
+    catalogue = services.catalogue_of(unit.id, 2026, create=True)
+    review.submit(staff, catalogue)
+    db.session.commit()  # a refused change rolls the request back
+    with pytest.raises(RuleViolation, match="审核"):
+        services.update_item(staff, item, _edit(item, title="关于调整后的事项"))
+    with pytest.raises(RuleViolation):
+        services.create_item(staff, unit, 2026, _edit(item, code="2026-09", title="新增重大事项"))
+    with pytest.raises(RuleViolation):  # leaving the catalogue is a change of it too
+        services.update_item(staff, item, _edit(item, kind="other"))
+    db.session.rollback()
+    # Not major: not part of what is reviewed.
+    services.create_item(staff, unit, 2026, _edit(item, code="2026-10", title="一般事项", kind="other"))
+    # Saved unchanged: nothing to refuse.
+    services.update_item(staff, item, _edit(item))
+    assert services.catalogue_of(unit.id, 2026).stage == "submitted"
+
+
+def test_a_change_after_approval_needs_a_new_approval_before_publication(app, f):
+    unit = f.unit()
+    staff, admin = f.staff(unit), f.admin()
+    item = _item(f, unit)
+    catalogue = services.catalogue_of(unit.id, 2026, create=True)
+    review.submit(staff, catalogue)
+    review.approve(admin, catalogue)
+    services.update_item(staff, item, _edit(item))  # unchanged: still approved
+    assert catalogue.stage == "approved"
+    services.update_item(staff, item, _edit(item, title="关于调整后的事项"))
+    assert catalogue.stage == "draft" and catalogue.approved_at is None
+    assert _actions(catalogue)[-1] == "catalogue.approval_lapsed"
+    assert any("审核同意后被修改" in s for s in _inbox(admin))
+    with pytest.raises(RuleViolation):
+        services.publish_catalogue(staff, catalogue)
+    review.submit(staff, catalogue)
+    review.approve(admin, catalogue)
+    services.publish_catalogue(staff, catalogue)
+    assert catalogue.stage == "published"
+
+
+def test_adding_a_major_item_after_approval_also_lapses_it(app, f):
+    unit = f.unit()
+    staff, admin = f.staff(unit), f.admin()
+    item = _item(f, unit)
+    catalogue = services.catalogue_of(unit.id, 2026, create=True)
+    review.submit(staff, catalogue)
+    review.approve(admin, catalogue)
+    services.create_item(staff, unit, 2026, _edit(item, code="2026-09", title="新增重大事项"))
+    assert catalogue.stage == "draft"
+
+
+def test_editing_under_review_is_refused_on_the_form_keeping_what_was_typed(client, login, f):
+    unit = f.unit()
+    staff = f.staff(unit)
+    item = _item(f, unit)
+    review.submit(staff, services.catalogue_of(unit.id, 2026, create=True))
+    db.session.commit()
+    login(staff)
+    page = client.get(f"/staff/catalogue/items/{item.id}/edit")
+    assert page.status_code == 200
+    form = {k: v for k, v in _edit(item, title="关于调整后的事项").items() if v not in (None, False, [])}
+    form["planned_quarter"] = str(item.planned_quarter or "")
+    response = client.post(f"/staff/catalogue/items/{item.id}/edit", data=form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "审核" in html and "关于调整后的事项" in html
+    db.session.expire_all()
+    assert db.session.get(type(item), item.id).title != "关于调整后的事项"
