@@ -165,12 +165,12 @@ def test_refusals_in_a_row_pause_the_address_a_server_outage_does_not(app, f, mo
         db.session.add(OutboxEmail(to_address="gone@example.com", subject="s", body="b", subscriber_id=subscriber_id))
         db.session.commit()
 
-    monkeypatch.setattr(outbox, "_deliver", lambda msg: (_ for _ in ()).throw(OSError("connection refused")))
+    monkeypatch.setattr(outbox, "_deliver", lambda msg, session=None: (_ for _ in ()).throw(OSError("connection refused")))
     queue()
     send_pending()
     assert db.session.get(Subscriber, subscriber_id).failures == 0
     refused = smtplib.SMTPRecipientsRefused({"gone@example.com": (550, b"no such user")})
-    monkeypatch.setattr(outbox, "_deliver", lambda msg: (_ for _ in ()).throw(refused))
+    monkeypatch.setattr(outbox, "_deliver", lambda msg, session=None: (_ for _ in ()).throw(refused))
     db.session.execute(OutboxEmail.__table__.delete())
     for count in (1, 2):
         queue()
