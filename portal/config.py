@@ -86,6 +86,10 @@ class Defaults:
     MAIL_DEFAULT_SENDER = "政民互动平台 <noreply@portal.invalid>"
     MAIL_TIMEOUT = 10
     MAIL_MAX_ATTEMPTS = 6
+    # One `mail send` run sends for at most this long (the timer starts it every minute) and
+    # reuses each SMTP connection for this many messages.
+    MAIL_SEND_SECONDS = 50
+    MAIL_MESSAGES_PER_CONNECTION = 100
     # Try to send queued mail right after the response of the request that queued it.
     MAIL_SEND_AFTER_REQUEST = True
     # The portal's public address: every absolute link (emails, feeds, API documents) is built

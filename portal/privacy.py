@@ -131,7 +131,9 @@ def _addresses(text: str) -> Iterable[Finding]:
         units = _UNIT_IN_RE.findall(match.group())
         lane_then_number = "弄" in units and "号" in units[units.index("弄"):]
         room = "室" in units and any(u in ("号", "号楼", "栋", "幢", "单元") for u in units[:units.index("室")])
-        if lane_then_number or room:
+        # A building's stairwell (12号3单元, 5号楼2单元): a handful of households.
+        stairwell = "单元" in units and any(u in ("号", "号楼", "栋", "幢") for u in units[:units.index("单元")])
+        if lane_then_number or room or stairwell:
             end = match.end()
             while end > match.start() and text[end - 1] in " \u3000":
                 end -= 1

@@ -79,7 +79,7 @@ def test_online_activities_migration_widens_the_kinds_keeps_the_rows_and_goes_ba
     before, after = (text(insert.text.format(url_column=c, url=v))
                      for c, v in (("", ""), ("online_url, ", ":url, ")))
     with app.app_context():
-        upgrade(revision="regperf01")
+        upgrade(revision="board02")
         db.session.add(owner := Unit(name="青松区测试局", short_name="测试局", slug="u", kind="bureau"))
         db.session.flush()
         unit = owner.id
@@ -104,7 +104,7 @@ def test_online_activities_migration_widens_the_kinds_keeps_the_rows_and_goes_ba
         with db.engine.begin() as conn:
             conn.execute(text("DELETE FROM open_activity WHERE kind = 'online'"))
         db.engine.dispose()
-        downgrade(revision="regperf01")
+        downgrade(revision="board02")
         with db.engine.begin() as conn:
             assert conn.execute(text("SELECT count(*) FROM open_slot")).scalar_one() == 1
             with pytest.raises(IntegrityError), conn.begin_nested():

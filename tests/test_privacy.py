@@ -76,6 +76,9 @@ def test_email_addresses_are_found_and_hidden(value):
     ("小区5号楼3单元502室噪音大", "5号楼3单元502室"),
     ("住3号 502 室", "3号 502 室"),
     ("延安西路1号甲12-3号1001室", "1号甲12-3号1001室"),
+    ("我住在幸福路12号3单元，楼道灯坏了", "12号3单元"),
+    ("幸福小区5号楼2单元电梯停了", "5号楼2单元"),
+    ("7栋1单元", "7栋1单元"),
 ])
 def test_house_numbers_are_found_and_the_street_stays(text, house):
     assert kinds(text) == [("address", house)]
@@ -104,7 +107,8 @@ def test_what_only_looks_like_personal_data_is_left_alone(text):
     "21-12345678",         # no area code
     "11010119900307123",   # 17 characters
     "a@b", "a@localhost", "@example.com",
-    "长宁路88号", "100弄", "1202室", "3楼302",  # a house number needs 弄…号 or …号…室
+    "长宁路88号", "100弄", "1202室", "3楼302",  # a house number needs 弄…号, …号…室 or …号…单元
+    "3单元", "第3单元", "12号楼", "单元3号",
 ])
 def test_boundaries_one_step_outside_each_pattern_are_not_found(text):
     assert detect(text) == [], kinds(text)
@@ -119,6 +123,7 @@ def test_boundaries_just_inside_each_pattern_are_found():
     assert kinds("a@b.cn") == [("email", "a@b.cn")]
     assert kinds("1弄2号") == [("address", "1弄2号")]
     assert kinds("1号2室") == [("address", "1号2室")]
+    assert kinds("1号2单元") == [("address", "1号2单元")]
 
 
 def test_the_module_example_and_several_kinds_in_one_text():

@@ -2,7 +2,7 @@
 online activity has its https address (``online_url``, only it has one) and no ID check at a door.
 
 Revision ID: online01
-Revises: regperf01
+Revises: board02
 Create Date: 2026-12-01
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "online01"
-down_revision = "regperf01"
+down_revision = "board02"
 branch_labels = None
 depends_on = None
 

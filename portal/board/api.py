@@ -25,7 +25,11 @@ register_schema("Message", {
         "topic": {"type": "string", "nullable": True},
         "received_at": {"type": "string", "format": "date-time", "description": "留言时间."},
         "answered_at": {"type": "string", "format": "date-time", "description": "答复时间."},
-        "reply": {"type": "string", "description": "答复内容, personal data hidden."},
+        "reply": {"type": "string", "description": "答复内容 (the latest reply), personal data hidden."},
+        "first_reply": {"type": "string", "nullable": True,
+                        "description": "After an answered follow-up: the first reply (reply is then the second)."},
+        "followup": {"type": "string", "nullable": True,
+                     "description": "After an answered follow-up: the follow-up question (追问), personal data hidden."},
         "rating": {"type": "string", "nullable": True, "enum": [*Rating.values(), None]},
         "faq": {"type": "boolean"},
         "published_at": {"type": "string", "format": "date-time"},
@@ -37,7 +41,9 @@ def serialize_message(m: BoardMessage) -> dict:
     return {"id": m.id, "number": m.tracking_number, "kind": m.kind, "title": m.public_title, "text": m.public_text,
             "unit": {"id": m.unit.id, "name": m.unit.name, "slug": m.unit.slug}, "decision_id": m.decision_id,
             "topic": m.topic.name if m.topic_id and m.topic else None, "received_at": iso(m.received_at),
-            "answered_at": iso(m.answered_at), "reply": m.public_reply, "rating": m.rating, "faq": m.faq,
+            "answered_at": iso(m.answered_at), "reply": m.public_reply,
+            "first_reply": m.public_first_reply or None, "followup": m.public_followup or None,
+            "rating": m.rating, "faq": m.faq,
             "published_at": iso(m.published_at)}
 
 

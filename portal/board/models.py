@@ -117,7 +117,11 @@ class BoardMessage(Model):
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
     public_title: Mapped[str] = mapped_column(String(100), default="")
     public_text: Mapped[str] = mapped_column(Text, default="")
-    public_reply: Mapped[str] = mapped_column(Text, default="")
+    public_reply: Mapped[str] = mapped_column(Text, default="")            # the latest reply
+    # After a follow-up has been answered: the first reply and the follow-up question (追问), so
+    # that the public reads the whole exchange in order, not the question and the second answer.
+    public_first_reply: Mapped[str] = mapped_column(Text, default="", server_default="")
+    public_followup: Mapped[str] = mapped_column(Text, default="", server_default="")
     pii_findings: Mapped[list] = mapped_column(JSON, default=list, server_default=sql_text("'[]'"))
     faq: Mapped[bool] = mapped_column(default=False)                       # 常见问题
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
@@ -166,7 +170,8 @@ class BoardMessage(Model):
         return DeadlineState.due
 
 
-search.register(BoardMessage, "board_message", {"public_title": 10, "public_text": 2, "public_reply": 1})
+search.register(BoardMessage, "board_message", {"public_title": 10, "public_text": 2, "public_reply": 1,
+                                                     "public_followup": 1})
 
 
 class BoardReply(Model):

@@ -33,9 +33,14 @@ def published(message: BoardMessage) -> None:
         hook(message)
 
 
-def _public_reply(message: BoardMessage) -> str:
-    latest = message.latest_reply
-    return privacy.scrub(latest.text)[0] if latest is not None else ""
+def _set_public_replies(message: BoardMessage) -> None:
+    """The published replies, personal data hidden: the latest, and once the follow-up is
+    answered, the first reply and the follow-up question before it."""
+    sent = message.sent_replies
+    message.public_reply = privacy.scrub(sent[-1].text)[0] if sent else ""
+    answered_twice = len(sent) > 1 and sent[-1].round == 2
+    message.public_first_reply = privacy.scrub(sent[0].text)[0] if answered_twice else ""
+    message.public_followup = privacy.scrub(message.followup_text)[0] if answered_twice else ""
 
 
 def publish(actor, message: BoardMessage) -> None:
@@ -48,7 +53,7 @@ def publish(actor, message: BoardMessage) -> None:
     public_text, findings = privacy.scrub(message.text)
     message.public_title = privacy.scrub(message.title)[0][:100]
     message.public_text, message.pii_findings = public_text, findings
-    message.public_reply = _public_reply(message)
+    _set_public_replies(message)
     message.published_at, message.published_by_id = clock.now(), actor.id
     db.session.flush()
     record(actor, "board.publish", message, after={"pii_found": [f["kind"] for f in findings]})
@@ -56,9 +61,9 @@ def publish(actor, message: BoardMessage) -> None:
 
 
 def refresh_public_reply(message: BoardMessage) -> None:
-    """A published message answered again (after a follow-up) shows its latest reply."""
+    """A published message answered again (after a follow-up) shows the whole exchange."""
     db.session.expire(message, ["replies"])
-    message.public_reply = _public_reply(message)
+    _set_public_replies(message)
 
 
 def unpublish(actor, message: BoardMessage) -> None:
@@ -66,6 +71,7 @@ def unpublish(actor, message: BoardMessage) -> None:
         raise RuleViolation(_("This message is not published."))
     message.published_at, message.published_by_id = None, None
     message.public_title = message.public_text = message.public_reply = ""
+    message.public_first_reply = message.public_followup = ""
     message.faq = False
     db.session.flush()
     record(actor, "board.unpublish", message)

@@ -21,8 +21,11 @@ from .models import (
 )
 
 
-def change_status(item: DecisionItem, new_status: str, actor, reason: str = "") -> DecisionEvent:
+def change_status(item: DecisionItem, new_status: str, actor, reason: str = "", *,
+                  announce: bool = True) -> DecisionEvent:
     """Move ``item`` to ``new_status`` if the lifecycle allows it; recorded publicly and audited.
+    Followers are told (``catalogue_item_changed``) unless ``announce`` is False: the caller
+    announces the same moment itself (a consultation opening moves its item to "consulting").
 
     Raises RuleViolation for a transition the lifecycle does not allow, and UserInputError on
     field ``reason`` when withdrawing or postponing without a public reason.
@@ -51,7 +54,8 @@ def change_status(item: DecisionItem, new_status: str, actor, reason: str = "") 
     db.session.flush()
     record(actor, "decision.status", item, before={"status": old},
            after={"status": new_status, "reason": reason})
-    if db.session.scalar(select(DecisionItem.id).where(DecisionItem.id == item.id, public_decisions())):
+    if announce and db.session.scalar(select(DecisionItem.id).where(DecisionItem.id == item.id,
+                                                                    public_decisions())):
         events.emit(events.EventKind.catalogue_item_changed, item,
                     summary=_("Status: %(status)s", status=status_label(new_status)) + (f"\n{reason}" if reason else ""))
     return event

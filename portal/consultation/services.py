@@ -125,13 +125,15 @@ def publish(actor, consultation: Consultation) -> None:
         raise RuleViolation(_("The closing time has passed: change the period before publishing."))
     consultation.published_at = now
     decision = consultation.decision
+    opens_now = consultation.opens_at <= now
     if decision.status != DecisionStatus.consulting:
+        # Opening now, the consultation's own event tells the item's followers (one message, not two).
         change_status(decision, DecisionStatus.consulting, actor, _("Draft published for comments: %(title)s",
-                                                        title=consultation.title))
+                                                        title=consultation.title), announce=not opens_now)
     db.session.flush()
     record(actor, "consultation.publish", consultation, before={"status": "draft"},
            after={"status": consultation.status, "published_at": now})
-    if consultation.opens_at <= now:  # an announced one opens later: `subscriptions closing-soon` emits it then
+    if opens_now:  # an announced one opens later: `subscriptions closing-soon` emits it then
         events.emit(events.EventKind.consultation_opened, consultation, dedup_key=f"consultation.opened:{consultation.id}")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import smtplib
 import ssl
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from email import policy as email_policy
@@ -138,7 +139,77 @@ def _build_message(item: OutboxEmail) -> EmailMessage:
     return msg
 
 
-def _deliver(msg: EmailMessage) -> None:
+def _connect() -> smtplib.SMTP:
+    cfg = current_app.config
+    smtp_class = smtplib.SMTP_SSL if cfg["MAIL_USE_SSL"] else smtplib.SMTP
+    smtp = smtp_class(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"])
+    try:
+        if cfg["MAIL_USE_TLS"] and not cfg["MAIL_USE_SSL"]:
+            smtp.starttls(context=ssl.create_default_context())
+        if cfg.get("MAIL_USERNAME"):
+            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+_monotonic = time.monotonic  # the sender's time budget (a test replaces it)
+
+
+class MailServerUnreachable(OSError):
+    """No connection to the mail server: the run stops; the email is retried like any failure."""
+
+
+class SmtpSession:
+    """One SMTP connection for a run of the sender: opened at the first message and reused, a new
+    one after MAIL_MESSAGES_PER_CONNECTION messages or when the server has closed it. (A connection
+    per email, with its TLS handshake and login, made a subscription's 100,000 emails take hours.)
+    A refused recipient is that email's failure; the connection stays in use."""
+
+    def __init__(self) -> None:
+        self._smtp: smtplib.SMTP | None = None
+        self._sent = 0
+        self.connections = 0  # opened during this run
+
+    def send(self, msg: EmailMessage) -> None:
+        if self._smtp is not None and self._sent >= current_app.config["MAIL_MESSAGES_PER_CONNECTION"]:
+            self.close()
+        if self._smtp is None:
+            try:
+                self._smtp, self._sent = _connect(), 0
+            except (OSError, smtplib.SMTPException) as error:
+                raise MailServerUnreachable(f"{type(error).__name__}: {error}") from error
+            self.connections += 1
+            fresh = True
+        else:
+            fresh = False
+        try:
+            self._smtp.send_message(msg)
+        except smtplib.SMTPServerDisconnected:
+            self.close()
+            if fresh:
+                raise
+            self.send(msg)  # the server closed an idle or used-up connection: once more, on a new one
+            return
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError):
+            self._sent += 1
+            raise
+        except BaseException:
+            self.close()
+            raise
+        self._sent += 1
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
+
+
+def _deliver(msg: EmailMessage, session: SmtpSession | None = None) -> None:
     cfg = current_app.config
     backend = cfg["MAIL_BACKEND"]
     if backend == "null":
@@ -152,13 +223,14 @@ def _deliver(msg: EmailMessage) -> None:
         return
     if backend != "smtp":
         raise RuntimeError(f"unknown MAIL_BACKEND {backend!r}")
-    smtp_class = smtplib.SMTP_SSL if cfg["MAIL_USE_SSL"] else smtplib.SMTP
-    with smtp_class(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"]) as smtp:
-        if cfg["MAIL_USE_TLS"] and not cfg["MAIL_USE_SSL"]:
-            smtp.starttls(context=ssl.create_default_context())
-        if cfg.get("MAIL_USERNAME"):
-            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
-        smtp.send_message(msg)
+    if session is not None:
+        session.send(msg)
+        return
+    one = SmtpSession()
+    try:
+        one.send(msg)
+    finally:
+        one.close()
 
 
 # Called after each delivery attempt with (email, None) or (email, the error), inside the sender's
@@ -186,15 +258,26 @@ def _claim_next(ids: list[int] | None, now, after_id: int) -> OutboxEmail | None
     return db.session.scalars(query).first()
 
 
-def send_pending(ids: list[int] | None = None, limit: int = 200) -> tuple[int, int]:
+def send_pending(ids: list[int] | None = None, limit: int | None = None) -> tuple[int, int]:
     """Send due emails (or just ``ids``); returns (sent, failed). Claims and commits one email at a
     time so that one failure never undoes another delivery, never touches the actions that queued
-    them, and a concurrent sender never sends the same email."""
-    now = clock.now()
-    sent = failed = 0
+    them, and a concurrent sender never sends the same email. Sends until nothing is due, ``limit``
+    emails or MAIL_SEND_SECONDS have passed (the next run of the timer goes on), over one SMTP
+    connection (``SmtpSession``)."""
+    stop_at = _monotonic() + float(current_app.config["MAIL_SEND_SECONDS"])
+    session = SmtpSession()
+    try:
+        return _send_claimed(ids, clock.now(), limit, stop_at, session)
+    finally:
+        session.close()
+
+
+def _send_claimed(ids: list[int] | None, now, limit: int | None, stop_at: float,
+                  session: SmtpSession) -> tuple[int, int]:
     max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+    sent = failed = 0
     last_id = 0
-    for _ in range(limit):
+    while (limit is None or sent + failed < limit) and _monotonic() < stop_at:
         item = _claim_next(ids, now, last_id)
         if item is None:
             db.session.rollback()
@@ -202,7 +285,7 @@ def send_pending(ids: list[int] | None = None, limit: int = 200) -> tuple[int, i
         last_id = item.id
         item.attempts += 1
         try:
-            _deliver(_build_message(item))
+            _deliver(_build_message(item), session)
         except Exception as exc:  # noqa: BLE001 - any delivery failure is retried later
             failed += 1
             item.last_error = f"{type(exc).__name__}: {exc}"[:500]
@@ -212,6 +295,9 @@ def send_pending(ids: list[int] | None = None, limit: int = 200) -> tuple[int, i
             current_app.logger.warning("mail %s to %s failed: %s", item.id, item.to_address, exc)
             for listener in DELIVERY_LISTENERS:
                 listener(item, exc)
+            if isinstance(exc, MailServerUnreachable):
+                db.session.commit()
+                break  # the others wait for the next run instead of each waiting for a timeout
         else:
             sent += 1
             item.status = "sent"

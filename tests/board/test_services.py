@@ -300,3 +300,26 @@ def test_publishing_tells_the_followers_of_the_policy_once(world, monkeypatch):
     assert "13812345678" not in event.title
     assert delivery.fan_out()[1] == 1
     assert delivery.fan_out()[1] == 0
+
+
+def test_a_published_exchange_shows_the_follow_up_between_the_two_replies(world, app, client):
+    """Published after the first reply, then followed up and answered again: the public reads the
+    question, the first reply, the follow-up and the second reply, personal data hidden in each;
+    an unanswered follow-up is not shown."""
+    message = ask(world)
+    answer(world, message, "补贴标准见实施意见第五条。")
+    publication.publish(world["staff"], message)
+    svc.follow_up(world["resident"], message, "申请表在哪个窗口领取？我的电话13812345678")
+    assert message.public_followup == "" and message.public_reply == "补贴标准见实施意见第五条。"
+    answer(world, message, "请到街道社区事务受理服务中心三号窗口领取。")
+    assert message.public_first_reply == "补贴标准见实施意见第五条。"
+    assert "申请表在哪个窗口领取" in message.public_followup and "13812345678" not in message.public_followup
+    assert message.public_reply == "请到街道社区事务受理服务中心三号窗口领取。"
+    db.session.commit()
+    html = client.get(f"/board/{message.id}").get_data(as_text=True)
+    order = [html.index(s) for s in ("补贴标准见实施意见第五条", "申请表在哪个窗口领取", "三号窗口领取")]
+    assert order == sorted(order) and "13812345678" not in html
+    api = client.get(f"/api/v1/messages/{message.id}").get_json()
+    assert api["first_reply"] == "补贴标准见实施意见第五条。" and "三号窗口" in api["reply"]
+    publication.unpublish(world["staff"], message)
+    assert message.public_followup == message.public_first_reply == ""

@@ -171,7 +171,7 @@ def test_two_senders_never_send_the_same_email(app, monkeypatch):
     delivered: list[tuple[str, str]] = []
     lock = threading.Lock()
 
-    def slow_deliver(message):
+    def slow_deliver(message, session=None):
         time.sleep(0.02)
         with lock:
             delivered.append((threading.current_thread().name, message["To"]))

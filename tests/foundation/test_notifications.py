@@ -90,6 +90,19 @@ def test_inbox_never_redirects_off_site(client, f, login):
 class Handler:
     def __init__(self):
         self.messages = []
+        self.connections = 0
+        self.refuse: set[str] = set()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.connections += 1  # smtplib greets once per connection
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(envelope)
@@ -214,3 +227,43 @@ def test_after_request_delivery_sends_mail_of_a_committed_request(make_app, smtp
     assert len(handler.messages) == 1
     with app.app_context():
         assert db.session.scalars(select(OutboxEmail.status)).all() == ["sent"]
+
+
+def test_one_run_sends_over_one_connection_and_a_refused_address_does_not_end_it(app, f, smtp_server):
+    port, handler = smtp_server
+    app.config.update(MAIL_BACKEND="smtp", MAIL_PORT=port, MAIL_SERVER="127.0.0.1", CLOCK_NOW=NOW,
+                      MAIL_MESSAGES_PER_CONNECTION=3)
+    handler.refuse = {"r2@example.com"}
+    for n in range(7):
+        notify(f.resident(email=f"r{n}@example.com"), f"通知{n}", "正文")
+    db.session.commit()
+    assert send_pending() == (6, 1)
+    assert len(handler.messages) == 6 and handler.connections == 3  # 3 + 3 + 1 messages
+    refused = db.session.scalar(select(OutboxEmail).where(OutboxEmail.to_address == "r2@example.com"))
+    assert refused.status == "pending" and "550" in refused.last_error
+
+
+def test_a_run_stops_at_its_time_budget_and_the_next_goes_on(app, f, smtp_server, monkeypatch):
+    from portal.notifications import services as mail
+
+    port, handler = smtp_server
+    app.config.update(MAIL_BACKEND="smtp", MAIL_PORT=port, MAIL_SERVER="127.0.0.1", CLOCK_NOW=NOW,
+                      MAIL_SEND_SECONDS=50)
+    for n in range(3):
+        notify(f.resident(email=f"t{n}@example.com"), f"通知{n}", "正文")
+    db.session.commit()
+    ticks = iter([0.0, 10.0, 49.9, 50.0, 50.0])  # the budget is read, then checked before each email
+    monkeypatch.setattr(mail, "_monotonic", lambda: next(ticks))
+    assert send_pending() == (2, 0)  # before the third email 50 s had passed
+    monkeypatch.undo()
+    assert send_pending() == (1, 0)
+
+
+def test_an_unreachable_mail_server_ends_the_run_after_one_attempt(app, f):
+    app.config.update(MAIL_BACKEND="smtp", MAIL_PORT=free_port(), MAIL_TIMEOUT=2, CLOCK_NOW=NOW)
+    for n in range(3):
+        notify(f.resident(email=f"u{n}@example.com"), f"通知{n}", "正文")
+    db.session.commit()
+    assert send_pending() == (0, 1)
+    attempts = sorted(db.session.scalars(select(OutboxEmail.attempts)).all())
+    assert attempts == [0, 0, 1]
