@@ -116,3 +116,33 @@ def test_online_activities_migration_widens_the_kinds_keeps_the_rows_and_goes_ba
             assert conn.execute(text("SELECT count(*) FROM open_slot")).scalar_one() == 1
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_table_rebuilt_on_sqlite_keeps_the_rows_that_refer_to_it(empty_database_url, tmp_path):
+    """meet01 rebuilds ``meeting`` on SQLite (batch mode: copy, DROP, rename). With foreign keys on,
+    the DROP cascaded to every meeting's seats (and applications and decisions): migrations/env.py
+    runs every migration with foreign keys off, checks the references at the end, and turns them on
+    again. (PostgreSQL alters in place; the test runs there too.)"""
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": empty_database_url},
+                     instance_path=str(tmp_path / "instance"))
+    with app.app_context():
+        upgrade(revision="privacy01")  # just before meet01
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO unit (name, short_name, slug, kind, phone, email, address, created_at) "
+                              "VALUES ('青松区测试局', '测试局', 'u', 'bureau', '', '', '', '2026-01-01 09:00')"))
+            conn.execute(text(
+                "INSERT INTO meeting (unit_id, meeting_type, title, starts_at, place, eligibility, signup_opens_at, "
+                "signup_closes_at, selection_method, withdrawal_cutoff, applications_issued, outcome, created_at, "
+                "updated_at) SELECT id, 'executive', '常务会议', '2026-09-10 09:00', '会议室', '', '2026-08-01 09:00', "
+                "'2026-08-20 17:00', 'review', '2026-09-01 17:00', 0, '', '2026-07-01 09:00', '2026-07-01 09:00' "
+                "FROM unit"))
+            conn.execute(text("INSERT INTO meeting_seat (meeting_id, category, position, count, taken) "
+                              "SELECT id, 'citizen', 1, 3, 0 FROM meeting"))
+        db.engine.dispose()
+        upgrade()
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT count(*) FROM meeting_seat")).scalar_one() == 1
+            if conn.dialect.name == "sqlite":
+                assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1  # on again for the portal
+        db.session.remove()
+        db.engine.dispose()

@@ -53,9 +53,9 @@ def test_registration_storm_confirms_exactly_the_seats_and_queues_the_rest_in_or
                                     "mobile": "13900001234", "consent": "y"})
                 for i, client in enumerate(clients)]
 
-    storm_started = time.perf_counter()
+    storm_started, client_cpu = time.perf_counter(), time.process_time()
     answers = burst(server.url, requests)
-    storm_seconds = time.perf_counter() - storm_started
+    storm_seconds, client_cpu = time.perf_counter() - storm_started, time.process_time() - client_cpu
     results = [(a.status, a.headers.get("location", ""), a.sent, a.done) for a in answers]
 
     assert all(status == 302 for status, *_rest in results), sorted({r[0] for r in results})
@@ -77,7 +77,7 @@ def test_registration_storm_confirms_exactly_the_seats_and_queues_the_rest_in_or
     p99 = latencies[int(0.99 * (len(latencies) - 1))]
     print(f"\nregistration storm ({'PostgreSQL' if _is_postgres(app) else 'SQLite'}): 500 requests in "
           f"{storm_seconds:.2f} s, median {statistics.median(latencies) * 1000:.0f} ms, "
-          f"p99 {p99 * 1000:.0f} ms")
+          f"p99 {p99 * 1000:.0f} ms (the clients used {client_cpu:.2f} s of CPU)")
     # docs/product.md §6 asks for p99 < 1 s and < 5 s for the storm on two workers; the figures are
     # printed for the README. The bound asserted here is looser so that a loaded CI machine
     # does not fail the correctness test on timing alone.
