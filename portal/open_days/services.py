@@ -306,6 +306,11 @@ def _notify_confirmed(registration: OpenRegistration, promoted: bool = False) ->
     activity, slot = registration.activity, registration.slot
     subject = (_("A seat is yours: %(title)s", title=activity.title) if promoted
                else _("Registration confirmed: %(title)s", title=activity.title))
+    if activity.is_online:  # no door: no check-in code, no QR image
+        notify(registration.account, subject,
+               _("Time: %(when)s\nOnline at: %(url)s", when=slot.label, url=activity.online_url),
+               link=f"/me/open-days/{registration.id}", kind="open_day")
+        return
     body = _("Time: %(when)s\nPlace: %(place)s\nCheck-in code: %(code)s\n"
              "Show the code or the attached QR image at the entrance.",
              when=slot.label, place=activity.place, code=registration.code)

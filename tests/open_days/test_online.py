@@ -147,3 +147,15 @@ def test_the_reminder_and_the_confirmation_give_the_link_not_a_check_in_code(cli
                                   .order_by(InboxMessage.id.desc())).first()
     assert URL in reminder.body
     assert "签到码" not in reminder.body and "check-in code" not in reminder.body.lower()
+
+
+def test_the_confirmation_email_gives_the_link_and_no_qr_image(f, person_data):
+    """An online session has no door: its confirmation (and a seat freed for the waiting list)
+    carries the link, not a check-in code to show with a QR image at the entrance."""
+    from portal.notifications.models import OutboxEmail
+
+    activity = _online(f)
+    registration = services.register(activity.slots[0], f.resident(), person_data(0))
+    email = db.session.scalar(select(OutboxEmail).where(OutboxEmail.account_id == registration.account_id))
+    assert URL in email.body and registration.code not in email.body and "入口" not in email.body
+    assert email.attachment_recipe is None and email.attachment_data is None
