@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
 from .. import clock
@@ -44,7 +44,7 @@ def record_no_shows(slot: OpenSlot | None = None) -> int:
 
 def invite_to_questionnaire() -> int:
     """Invite the checked-in visitors of slots that ended (in the last two days) to the
-    questionnaire, each slot once; returns how many were invited. Run every 15 minutes by
+    questionnaire (at an online activity every confirmed participant), each slot once; returns how many were invited. Run every 15 minutes by
     `subscriptions closing-soon`, so the invitation comes soon after the visit, not at night."""
     now = clock.now()
     slots = db.session.scalars(select(OpenSlot).where(
@@ -59,7 +59,9 @@ def invite_to_questionnaire() -> int:
             continue
         for visitor in db.session.scalars(select(OpenRegistration).where(
                 OpenRegistration.slot_id == slot.id, OpenRegistration.status == RegistrationStatus.confirmed,
-                OpenRegistration.checked_in_at.is_not(None)).order_by(OpenRegistration.id)):
+                or_(OpenRegistration.checked_in_at.is_not(None),
+                    OpenRegistration.activity_id.in_(select(OpenActivity.id).where(
+                        OpenActivity.kind == ActivityKind.online)))).order_by(OpenRegistration.id)):
             notices.questionnaire_invitation(visitor)
             invited += 1
     return invited

@@ -273,8 +273,18 @@ class OpenRegistration(Model):
 
     @property
     def can_answer_questionnaire(self) -> bool:
-        """Only visitors who were checked in answer the questionnaire."""
-        return self.checked_in_at is not None and self.status == RegistrationStatus.confirmed
+        """Visitors who were checked in answer the questionnaire; at an online activity (no door,
+        no check-in) every confirmed participant, once the session has ended."""
+        if self.status != RegistrationStatus.confirmed:
+            return False
+        if self.activity.is_online:
+            return self.slot.has_ended(clock.now())
+        return self.checked_in_at is not None
+
+    @property
+    def questionnaire_refusal(self):
+        return (_l("The questionnaire opens when the online session has ended.") if self.activity.is_online
+                else _l("Only visitors who were checked in can answer the questionnaire."))
 
 
 class QuestionnaireAnswer(Model):

@@ -233,7 +233,7 @@ def questionnaire(registration_id: int):
             flash(_("Thank you for your answers."), "success")
             return redirect(url_for("open_days.my_registration", registration_id=registration.id))
     elif request.method == "GET" and not registration.can_answer_questionnaire:
-        form.form_errors.append(_("Only visitors who were checked in can answer the questionnaire."))
+        form.form_errors.append(str(registration.questionnaire_refusal))
     return render_template("open_days/questionnaire.html", form=form, registration=registration), form_status()
 
 

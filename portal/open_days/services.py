@@ -443,7 +443,7 @@ def check_in(slot: OpenSlot, raw_code: str, actor) -> OpenRegistration:
 
 def submit_questionnaire(registration: OpenRegistration, account, data: dict) -> QuestionnaireAnswer:
     if not registration.can_answer_questionnaire:
-        raise RuleViolation(_("Only visitors who were checked in can answer the questionnaire."))
+        raise RuleViolation(str(registration.questionnaire_refusal))
     existing = db.session.scalar(select(QuestionnaireAnswer.id).where(
         QuestionnaireAnswer.registration_id == registration.id))
     if existing is not None:

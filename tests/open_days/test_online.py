@@ -159,3 +159,25 @@ def test_the_confirmation_email_gives_the_link_and_no_qr_image(f, person_data):
     email = db.session.scalar(select(OutboxEmail).where(OutboxEmail.account_id == registration.account_id))
     assert URL in email.body and registration.code not in email.body and "入口" not in email.body
     assert email.attachment_recipe is None and email.attachment_data is None
+
+
+def test_online_participants_answer_the_questionnaire_once_the_session_has_ended(app, f, person_data):
+    """No check-in at an online activity: every confirmed participant is invited and may answer,
+    from the end of the session on (not before; not someone on the waiting list)."""
+    from portal.notifications.models import InboxMessage
+
+    activity = _online(f, slots=[(datetime(2026, 8, 10, 9, 30), datetime(2026, 8, 10, 11, 0), 1)])
+    slot = activity.slots[0]
+    joined = services.register(slot, f.resident(), person_data(0))
+    waiting = services.register(slot, f.resident(), person_data(1))
+    app.config["CLOCK_NOW"] = datetime(2026, 8, 10, 10, 59)
+    with pytest.raises(RuleViolation, match="when the online session has ended"):
+        services.submit_questionnaire(joined, joined.account, {"rating": 5})
+    assert jobs.invite_to_questionnaire() == 0
+    app.config["CLOCK_NOW"] = datetime(2026, 8, 10, 11, 0)  # the session's end
+    assert jobs.invite_to_questionnaire() == 1
+    invited = db.session.scalars(select(InboxMessage.account_id).where(InboxMessage.link.like("%/questionnaire"))).all()
+    assert invited == [joined.account_id]
+    services.submit_questionnaire(joined, joined.account, {"rating": 4, "suggestions": "直播画面清晰"})
+    with pytest.raises(RuleViolation):
+        services.submit_questionnaire(waiting, waiting.account, {"rating": 5})
