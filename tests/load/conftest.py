@@ -123,7 +123,10 @@ def burst(base: str, requests: list[bytes], timeout: float = 60) -> list[Answer]
     async def run() -> list[Answer]:
         return await asyncio.wait_for(asyncio.gather(*(one(raw) for raw in requests)), timeout)
 
-    return asyncio.run(run())
+    # In a thread of its own: after the browser journeys the test process's main thread has an
+    # event loop running (Playwright's), where asyncio.run() refuses to start.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(lambda: asyncio.run(run())).result()
 
 
 @pytest.fixture

@@ -353,7 +353,8 @@ def generate_board(count: int, units, decision_ids, resident_ids, rng, now, step
         rows.append(row)
     _bulk(BoardMessage.__table__, rows)
     for message in db.session.execute(select(BoardMessage.id, BoardMessage.public_title, BoardMessage.public_text,
-                                             BoardMessage.public_reply).where(BoardMessage.published_at.is_not(None))):
+                                             BoardMessage.public_reply, BoardMessage.public_followup)
+                                      .where(BoardMessage.published_at.is_not(None))):
         tokens.extend(token_rows(registration, message))
     _bulk(SearchToken.__table__, tokens)
     step(f"{count} board messages, {count // 10} published with search tokens")
