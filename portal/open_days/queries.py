@@ -128,7 +128,7 @@ def slot_registrations(slot: OpenSlot) -> Sequence[OpenRegistration]:
 def slot_counts(slot: OpenSlot, now: datetime | None = None) -> dict[str, int]:
     """Registrations of a slot by status, as they stand at ``now``: once the slot has ended, the
     confirmed visitors not checked in count as no-shows even before the scheduled job records
-    them (``OpenRegistration.status_at``)."""
+    them (``OpenRegistration.status_at``); an online activity has no check-in and no no-shows."""
     now = now or clock.now()
     rows = db.session.execute(
         select(OpenRegistration.status, func.count(OpenRegistration.id),
@@ -137,7 +137,7 @@ def slot_counts(slot: OpenSlot, now: datetime | None = None) -> dict[str, int]:
     by_status = {RegistrationStatus(status): (n, checked) for status, n, checked in rows}
     confirmed, checked_in = by_status.get(RegistrationStatus.confirmed, (0, 0))
     no_show = by_status.get(RegistrationStatus.no_show, (0, 0))[0]
-    if slot.has_ended(now):
+    if slot.has_ended(now) and not slot.activity.is_online:  # online: no door, nobody a no-show
         no_show += confirmed - checked_in
         confirmed = checked_in
     return {

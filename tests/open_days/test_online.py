@@ -181,3 +181,15 @@ def test_online_participants_answer_the_questionnaire_once_the_session_has_ended
     services.submit_questionnaire(joined, joined.account, {"rating": 4, "suggestions": "直播画面清晰"})
     with pytest.raises(RuleViolation):
         services.submit_questionnaire(waiting, waiting.account, {"rating": 5})
+
+
+def test_after_an_online_session_its_participants_are_not_counted_as_no_shows(app, f, person_data):
+    from portal.open_days.queries import slot_counts
+
+    activity = _online(f, slots=[(datetime(2026, 8, 10, 9, 30), datetime(2026, 8, 10, 11, 0), 5)])
+    slot = activity.slots[0]
+    for n in range(2):
+        services.register(slot, f.resident(), person_data(n))
+    app.config["CLOCK_NOW"] = datetime(2026, 8, 10, 11, 0)
+    counts = slot_counts(slot)
+    assert (counts["confirmed"], counts["no_show"]) == (2, 0)
