@@ -220,7 +220,7 @@ def update_item(actor, item: DecisionItem, data: dict) -> DecisionItem:
     after = {**snapshot(item, ITEM_FIELDS), "topics": [t.slug for t in topics]}
     if before != after:
         if before["kind"] == DecisionKind.major.value or item.is_major:
-            review.major_items_changing(actor, catalogue or catalogue_of(item.unit_id, item.year), item)
+            review.major_items_changing(actor, catalogue, item)
         record(actor, "decision.update", item, before=before, after=after)
         if is_public(item):
             events.emit(events.EventKind.catalogue_item_changed, item)

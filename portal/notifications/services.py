@@ -96,12 +96,9 @@ def queue_email(to_address: str, subject: str, body: str, *, link: str | None = 
     text = body
     if link:
         text = f"{body}\n\n{absolute_url(link)}"
-    now = clock.now()
-    values: dict[str, Any] = {
-        "account_id": account_id, "to_address": to_address, "subject": subject[:200], "body": text,
-        "html_body": html, "headers": headers, "subscriber_id": subscriber_id, "status": "pending",
-        "attempts": 0, "created_at": now, "next_attempt_at": now,
-        "attachment_name": None, "attachment_type": None, "attachment_data": None, "attachment_recipe": None}
+    # The columns not given take the model's defaults (pending, no attempt yet, due now).
+    values: dict[str, Any] = {"account_id": account_id, "to_address": to_address, "subject": subject[:200],
+                              "body": text, "html_body": html, "headers": headers, "subscriber_id": subscriber_id}
     if isinstance(attachment, MadeAttachment):
         if attachment.maker not in ATTACHMENT_MAKERS:
             raise ValueError(f"no attachment maker {attachment.maker!r}")

@@ -66,8 +66,8 @@ def _event(slot: OpenSlot, uid: str, stamp) -> Any:
     event.add("dtstart", clock.aware(slot.starts_at))
     event.add("dtend", clock.aware(slot.ends_at))
     event.add("summary", activity.title)
-    # An online activity takes place on its link: the calendar opens it from the event.
-    event.add("location", activity.location)
+    # An online activity's place is its link (the services store it as both): the calendar opens it.
+    event.add("location", activity.place)
     event.add("description", activity.description)
     event.add("url", activity.online_url if activity.is_online else absolute_url(f"/open-days/{activity.id}"))
     return event

@@ -136,11 +136,6 @@ class OpenActivity(Model):
         return self.kind == ActivityKind.online
 
     @property
-    def location(self) -> str:
-        """Where it takes place: the online address of an online activity, else the place."""
-        return (self.online_url or self.place) if self.is_online else self.place
-
-    @property
     def summary_published(self) -> bool:
         return self.summary_published_at is not None
 
